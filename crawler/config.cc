@@ -1,0 +1,498 @@
+#include "crawler/config.h"
+
+#include <yaml-cpp/yaml.h>
+
+#include <algorithm>
+#include <cctype>
+#include <fstream>
+#include <limits>
+#include <set>
+#include <sstream>
+
+#include "crawler/url.h"
+
+namespace crawler {
+namespace {
+
+std::size_t edit_distance(std::string_view a, std::string_view b) {
+  std::vector<std::size_t> row(b.size() + 1);
+  for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (std::size_t i = 1; i <= a.size(); ++i) {
+    std::size_t diagonal = row[0];
+    row[0] = i;
+    for (std::size_t j = 1; j <= b.size(); ++j) {
+      const std::size_t above = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
+      diagonal = above;
+    }
+  }
+  return row[b.size()];
+}
+
+std::string where(const std::string& source, const YAML::Mark& mark) {
+  if (mark.is_null()) return source;
+  return source + ":" + std::to_string(mark.line + 1) + ":" + std::to_string(mark.column + 1);
+}
+
+std::string scalar_text(const YAML::Node& node) {
+  if (node.IsScalar()) return "'" + node.Scalar() + "'";
+  if (node.IsSequence()) return "a list";
+  if (node.IsMap()) return "a mapping";
+  return "nothing";
+}
+
+// One mapping of the config file. Each read() marks its key as known and converts the value;
+// finish() rejects every key nobody read, so a typo never passes silently.
+class Section {
+ public:
+  Section(YAML::Node node, std::string prefix, const std::string& source)
+      : node_(std::move(node)), prefix_(std::move(prefix)), source_(source) {
+    if (node_ && !node_.IsNull() && !node_.IsMap()) {
+      fail(node_, "expected a mapping of keys, got " + scalar_text(node_));
+    }
+  }
+
+  [[noreturn]] void fail(const YAML::Node& at, const std::string& what) const {
+    throw ConfigError(where(source_, at.Mark()) + ": " + what);
+  }
+  [[noreturn]] void fail_key(const char* key, const YAML::Node& at, const std::string& what) const {
+    fail(at, prefix_ + key + ": " + what);
+  }
+
+  // Returns the value node of `key`, or an undefined node when absent or null.
+  YAML::Node value(const char* key) {
+    known_.insert(key);
+    if (!node_ || !node_.IsMap()) return YAML::Node(YAML::NodeType::Undefined);
+    YAML::Node v = node_[key];
+    if (!v || v.IsNull()) return YAML::Node(YAML::NodeType::Undefined);
+    return v;
+  }
+
+  void read(const char* key, bool& out) {
+    YAML::Node v = value(key);
+    if (!v) return;
+    if (!v.IsScalar()) fail_key(key, v, "expected true or false, got " + scalar_text(v));
+    try {
+      out = v.as<bool>();
+    } catch (const YAML::Exception&) {
+      fail_key(key, v, "expected true or false, got " + scalar_text(v));
+    }
+  }
+
+  void read(const char* key, std::string& out) {
+    YAML::Node v = value(key);
+    if (!v) return;
+    if (!v.IsScalar()) fail_key(key, v, "expected a string, got " + scalar_text(v));
+    out = v.Scalar();
+  }
+
+  void read_int(const char* key, long long& out, long long min, long long max) {
+    YAML::Node v = value(key);
+    if (!v) return;
+    const std::string range =
+        "expected an integer from " + std::to_string(min) +
+        (max == std::numeric_limits<long long>::max() ? " up" : " to " + std::to_string(max));
+    if (!v.IsScalar()) fail_key(key, v, range + ", got " + scalar_text(v));
+    long long parsed = 0;
+    try {
+      parsed = v.as<long long>();
+    } catch (const YAML::Exception&) {
+      fail_key(key, v, range + ", got " + scalar_text(v));
+    }
+    if (parsed < min || parsed > max) fail_key(key, v, range + ", got " + scalar_text(v));
+    out = parsed;
+  }
+
+  template <typename Int>
+  void read(const char* key, Int& out, long long min,
+            long long max = std::numeric_limits<long long>::max()) {
+    long long wide = static_cast<long long>(out);
+    read_int(key, wide, min, max);
+    out = static_cast<Int>(wide);
+  }
+
+  void read(const char* key, std::vector<std::string>& out) {
+    YAML::Node v = value(key);
+    if (!v) return;
+    if (v.IsScalar()) {  // a single string is accepted as a list of one
+      out = {v.Scalar()};
+      return;
+    }
+    if (!v.IsSequence()) fail_key(key, v, "expected a list of strings, got " + scalar_text(v));
+    out.clear();
+    for (const auto& item : v) {
+      if (!item.IsScalar()) fail_key(key, item, "expected a string, got " + scalar_text(item));
+      out.push_back(item.Scalar());
+    }
+  }
+
+  void read(const char* key, std::map<std::string, std::string>& out) {
+    YAML::Node v = value(key);
+    if (!v) return;
+    if (!v.IsMap()) fail_key(key, v, "expected a mapping of strings, got " + scalar_text(v));
+    out.clear();
+    for (const auto& item : v) {
+      if (!item.second.IsScalar()) {
+        fail_key(key, item.second, "expected a string value, got " + scalar_text(item.second));
+      }
+      out[item.first.Scalar()] = item.second.Scalar();
+    }
+  }
+
+  void read_duration(const char* key, Millis& out) {
+    YAML::Node v = value(key);
+    if (!v) return;
+    if (!v.IsScalar()) fail_key(key, v, "expected a duration like 500ms, 30s, 5m or 1h");
+    try {
+      out = parse_duration(v.Scalar());
+    } catch (const std::invalid_argument& e) {
+      fail_key(key, v, e.what());
+    }
+  }
+
+  void read_size(const char* key, std::uint64_t& out) {
+    YAML::Node v = value(key);
+    if (!v) return;
+    if (!v.IsScalar()) fail_key(key, v, "expected a size like 512KiB, 10MiB or 1GiB");
+    try {
+      out = parse_size(v.Scalar());
+    } catch (const std::invalid_argument& e) {
+      fail_key(key, v, e.what());
+    }
+  }
+
+  YAML::Node subsection(const char* key) {
+    known_.insert(key);
+    if (!node_ || !node_.IsMap()) return YAML::Node(YAML::NodeType::Undefined);
+    return node_[key];
+  }
+
+  void finish() const {
+    if (!node_ || !node_.IsMap()) return;
+    std::set<std::string> keys;
+    for (const auto& item : node_) {
+      const std::string key = item.first.Scalar();
+      if (!keys.insert(key).second) {
+        fail(item.first, "duplicate key '" + prefix_ + key + "'; give each key once");
+      }
+      if (known_.count(key) != 0) continue;
+      std::string best;
+      std::size_t best_distance = std::numeric_limits<std::size_t>::max();
+      for (const auto& candidate : known_) {
+        const std::size_t d = edit_distance(key, candidate);
+        if (d < best_distance) {
+          best_distance = d;
+          best = candidate;
+        }
+      }
+      std::string message = "unknown key '" + prefix_ + key + "'";
+      if (!best.empty()) message += "; did you mean '" + prefix_ + best + "'?";
+      fail(item.first, message);
+    }
+  }
+
+ private:
+  YAML::Node node_;
+  std::string prefix_;
+  const std::string& source_;
+  std::set<std::string> known_;
+};
+
+void read_scope(Section section, ScopeConfig& scope) {
+  section.read("domains", scope.domains);
+  section.read("subdomains", scope.subdomains);
+  section.read("include", scope.include);
+  section.read("exclude", scope.exclude);
+  section.read("max_depth", scope.max_depth, -1, 1000000);
+  section.read("max_pages", scope.max_pages, 0);
+  section.read("max_links_per_page", scope.max_links_per_page, 1, 10000000);
+  section.read("max_url_length", scope.max_url_length, 16, 65536);
+  for (auto& domain : scope.domains) {
+    std::transform(domain.begin(), domain.end(), domain.begin(),
+                   [](unsigned char c) { return std::tolower(c); });
+  }
+  section.finish();
+}
+
+void read_pool(Section section, PoolConfig& pool) {
+  section.read("workers", pool.workers, 1, 4096);
+  section.read("queue_capacity", pool.queue_capacity, 1, 10000000);
+  section.finish();
+}
+
+void read_fetch(Section section, FetchConfig& fetch) {
+  section.read("user_agent", fetch.user_agent);
+  section.read_duration("timeout", fetch.timeout);
+  section.read_duration("connect_timeout", fetch.connect_timeout);
+  section.read("max_redirects", fetch.max_redirects, 0, 50);
+  section.read_size("max_body", fetch.max_body);
+  section.read("headers", fetch.headers);
+  section.read("proxy", fetch.proxy);
+  if (fetch.timeout.count() <= 0) {
+    section.fail_key("timeout", section.value("timeout"), "must be greater than 0");
+  }
+  if (fetch.connect_timeout.count() <= 0) {
+    section.fail_key("connect_timeout", section.value("connect_timeout"), "must be greater than 0");
+  }
+  if (fetch.max_body == 0) {
+    section.fail_key("max_body", section.value("max_body"), "must be greater than 0");
+  }
+  section.finish();
+}
+
+void read_output(Section section, OutputConfig& output) {
+  section.read("dir", output.dir);
+  section.read("pages", output.pages);
+  section.read("text", output.text);
+  section.read("links", output.links);
+  const std::filesystem::path pages(output.pages);
+  if (output.pages.empty() || pages.has_parent_path() || pages.is_absolute() ||
+      output.pages == "." || output.pages == "..") {
+    section.fail_key("pages", section.value("pages"),
+                     "must be a plain file name inside output.dir, got '" + output.pages + "'");
+  }
+  if (output.dir.empty()) {
+    section.fail_key("dir", section.value("dir"), "must not be empty");
+  }
+  section.finish();
+}
+
+const std::vector<std::string>& log_levels() {
+  static const std::vector<std::string> levels = {"trace", "debug", "info", "warn", "error"};
+  return levels;
+}
+
+void read_log(Section section, LogConfig& log) {
+  section.read("level", log.level);
+  section.read("file", log.file);
+  if (!is_log_level(log.level)) {
+    section.fail_key("level", section.value("level"),
+                     "expected one of trace|debug|info|warn|error, got '" + log.level + "'");
+  }
+  section.finish();
+}
+
+// Returns (line number, URL) pairs so a bad seed can be reported at its line.
+std::vector<std::pair<int, std::string>> read_seeds_file(const std::filesystem::path& path,
+                                                         const std::string& source) {
+  std::ifstream in(path);
+  if (!in) {
+    throw ConfigError(source + ": seeds_file: cannot read '" + path.string() +
+                      "'; check the path (relative paths are resolved against the config "
+                      "file's folder)");
+  }
+  std::vector<std::pair<int, std::string>> seeds;
+  std::string line;
+  int number = 0;
+  while (std::getline(in, line)) {
+    ++number;
+    const auto begin = line.find_first_not_of(" \t\r");
+    if (begin == std::string::npos || line[begin] == '#') continue;
+    const auto end = line.find_last_not_of(" \t\r");
+    seeds.emplace_back(number, line.substr(begin, end - begin + 1));
+  }
+  return seeds;
+}
+
+}  // namespace
+
+std::string normalize_seed(const std::string& seed, const std::string& where_text) {
+  auto normalized = normalize_url(seed);
+  if (!normalized) {
+    throw ConfigError(where_text + ": seed '" + seed +
+                      "' is not a valid absolute URL; write it like https://example.com/");
+  }
+  auto parts = split_url(*normalized);
+  if (!parts || !is_http_scheme(parts->scheme)) {
+    throw ConfigError(where_text + ": seed '" + seed +
+                      "' is not http or https; only http:// and https:// URLs are crawled");
+  }
+  return *normalized;
+}
+
+bool is_log_level(std::string_view level) {
+  const auto& levels = log_levels();
+  return std::find(levels.begin(), levels.end(), level) != levels.end();
+}
+
+std::string default_user_agent() {
+  return std::string("crawler/") + CRAWLER_VERSION + " (+https://github.com/crawler/crawler)";
+}
+
+Millis parse_duration(std::string_view text) {
+  const std::string original(text);
+  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back()))) {
+    text.remove_suffix(1);
+  }
+  std::size_t digits = 0;
+  while (digits < text.size() &&
+         (std::isdigit(static_cast<unsigned char>(text[digits])) || text[digits] == '.')) {
+    ++digits;
+  }
+  const std::string number(text.substr(0, digits));
+  const std::string_view unit = text.substr(digits);
+  double value = 0;
+  try {
+    std::size_t used = 0;
+    value = std::stod(number, &used);
+    if (used != number.size()) throw std::invalid_argument("trailing");
+  } catch (const std::exception&) {
+    throw std::invalid_argument("expected a duration like 500ms, 30s, 5m or 1h, got '" + original +
+                                "'");
+  }
+  double ms = 0;
+  if (unit == "ms") {
+    ms = value;
+  } else if (unit == "s") {
+    ms = value * 1000;
+  } else if (unit == "m") {
+    ms = value * 60000;
+  } else if (unit == "h") {
+    ms = value * 3600000;
+  } else if (unit.empty() && value == 0) {
+    ms = 0;
+  } else {
+    throw std::invalid_argument("expected a duration with a unit (ms, s, m or h), got '" +
+                                original + "'");
+  }
+  if (ms > 1e12) throw std::invalid_argument("duration '" + original + "' is too long");
+  return Millis(static_cast<long long>(ms));
+}
+
+std::uint64_t parse_size(std::string_view text) {
+  const std::string original(text);
+  std::size_t digits = 0;
+  while (digits < text.size() && std::isdigit(static_cast<unsigned char>(text[digits]))) {
+    ++digits;
+  }
+  std::string unit(text.substr(digits));
+  unit.erase(0, unit.find_first_not_of(' '));
+  if (digits == 0 || digits > 15) {
+    throw std::invalid_argument("expected a size like 512KiB, 10MiB or 1GiB, got '" + original +
+                                "'");
+  }
+  const std::uint64_t value = std::stoull(std::string(text.substr(0, digits)));
+  static const std::pair<const char*, std::uint64_t> kUnits[] = {
+      {"", 1},      {"B", 1},        {"KiB", 1ull << 10}, {"MiB", 1ull << 20}, {"GiB", 1ull << 30},
+      {"KB", 1000}, {"MB", 1000000}, {"GB", 1000000000}};
+  for (const auto& [name, factor] : kUnits) {
+    if (unit == name) return value * factor;
+  }
+  throw std::invalid_argument("unknown size unit in '" + original + "'; use B, KiB, MiB or GiB");
+}
+
+std::string format_duration(Millis d) {
+  const auto ms = d.count();
+  if (ms % 3600000 == 0 && ms != 0) return std::to_string(ms / 3600000) + "h";
+  if (ms % 60000 == 0 && ms != 0) return std::to_string(ms / 60000) + "m";
+  if (ms % 1000 == 0) return std::to_string(ms / 1000) + "s";
+  return std::to_string(ms) + "ms";
+}
+
+std::string format_size(std::uint64_t bytes) {
+  if (bytes != 0 && bytes % (1ull << 30) == 0) return std::to_string(bytes >> 30) + "GiB";
+  if (bytes != 0 && bytes % (1ull << 20) == 0) return std::to_string(bytes >> 20) + "MiB";
+  if (bytes != 0 && bytes % (1ull << 10) == 0) return std::to_string(bytes >> 10) + "KiB";
+  return std::to_string(bytes) + "B";
+}
+
+Config parse_config(std::string_view yaml, const std::string& source,
+                    const std::filesystem::path& base_dir) {
+  YAML::Node root;
+  try {
+    root = YAML::Load(std::string(yaml));
+  } catch (const YAML::ParserException& e) {
+    throw ConfigError(where(source, e.mark) + ": malformed YAML: " + e.msg);
+  } catch (const YAML::Exception& e) {
+    throw ConfigError(source + ": malformed YAML: " + e.what());
+  }
+  Config config;
+  config.fetch.user_agent = default_user_agent();
+  Section top(root, "", source);
+  std::vector<std::string> seeds;
+  top.read("seeds", seeds);
+  top.read("seeds_file", config.seeds_file);
+  read_scope(Section(top.subsection("scope"), "scope.", source), config.scope);
+  read_pool(Section(top.subsection("pool"), "pool.", source), config.pool);
+  read_fetch(Section(top.subsection("fetch"), "fetch.", source), config.fetch);
+  read_output(Section(top.subsection("output"), "output.", source), config.output);
+  read_log(Section(top.subsection("log"), "log.", source), config.log);
+  top.finish();
+
+  const YAML::Node seeds_node = top.value("seeds");
+  const std::string seeds_where = seeds_node ? where(source, seeds_node.Mark()) : source;
+  for (const auto& seed : seeds) config.seeds.push_back(normalize_seed(seed, seeds_where));
+  if (!config.seeds_file.empty()) {
+    std::filesystem::path path(config.seeds_file);
+    if (path.is_relative()) path = base_dir / path;
+    for (const auto& [line, seed] : read_seeds_file(path, source)) {
+      config.seeds.push_back(normalize_seed(seed, path.string() + ":" + std::to_string(line)));
+    }
+  }
+  return config;
+}
+
+Config load_config(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    throw ConfigError(path.string() +
+                      ": cannot read the config file; check the path given to --config");
+  }
+  std::ostringstream text;
+  text << in.rdbuf();
+  return parse_config(text.str(), path.string(), path.parent_path());
+}
+
+void validate_config(const Config& config) {
+  if (config.seeds.empty()) {
+    throw ConfigError("no seeds: give `seeds:` or `seeds_file:` in the config, or --seed URL");
+  }
+}
+
+std::string describe_config(const Config& config) {
+  YAML::Emitter out;
+  out << YAML::BeginMap;
+  out << YAML::Key << "seeds" << YAML::Value << YAML::Flow << config.seeds;
+  out << YAML::Key << "scope" << YAML::Value << YAML::BeginMap;
+  out << YAML::Key << "domains" << YAML::Value << YAML::Flow << config.scope.domains;
+  out << YAML::Key << "subdomains" << YAML::Value << config.scope.subdomains;
+  out << YAML::Key << "include" << YAML::Value << YAML::Flow << config.scope.include;
+  out << YAML::Key << "exclude" << YAML::Value << YAML::Flow << config.scope.exclude;
+  out << YAML::Key << "max_depth" << YAML::Value << config.scope.max_depth;
+  out << YAML::Key << "max_pages" << YAML::Value << config.scope.max_pages;
+  out << YAML::Key << "max_links_per_page" << YAML::Value << config.scope.max_links_per_page;
+  out << YAML::Key << "max_url_length" << YAML::Value << config.scope.max_url_length;
+  out << YAML::EndMap;
+  out << YAML::Key << "pool" << YAML::Value << YAML::BeginMap;
+  out << YAML::Key << "workers" << YAML::Value << config.pool.workers;
+  out << YAML::Key << "queue_capacity" << YAML::Value << config.pool.queue_capacity;
+  out << YAML::EndMap;
+  out << YAML::Key << "fetch" << YAML::Value << YAML::BeginMap;
+  out << YAML::Key << "user_agent" << YAML::Value << config.fetch.user_agent;
+  out << YAML::Key << "timeout" << YAML::Value << format_duration(config.fetch.timeout);
+  out << YAML::Key << "connect_timeout" << YAML::Value
+      << format_duration(config.fetch.connect_timeout);
+  out << YAML::Key << "max_redirects" << YAML::Value << config.fetch.max_redirects;
+  out << YAML::Key << "max_body" << YAML::Value << format_size(config.fetch.max_body);
+  out << YAML::Key << "headers" << YAML::Value << YAML::BeginMap;
+  for (const auto& [name, value] : config.fetch.headers) {
+    out << YAML::Key << name << YAML::Value << value;
+  }
+  out << YAML::EndMap;
+  out << YAML::Key << "proxy" << YAML::Value << config.fetch.proxy;
+  out << YAML::EndMap;
+  out << YAML::Key << "output" << YAML::Value << YAML::BeginMap;
+  out << YAML::Key << "dir" << YAML::Value << config.output.dir;
+  out << YAML::Key << "pages" << YAML::Value << config.output.pages;
+  out << YAML::Key << "text" << YAML::Value << config.output.text;
+  out << YAML::Key << "links" << YAML::Value << config.output.links;
+  out << YAML::EndMap;
+  out << YAML::Key << "log" << YAML::Value << YAML::BeginMap;
+  out << YAML::Key << "level" << YAML::Value << config.log.level;
+  out << YAML::Key << "file" << YAML::Value << config.log.file;
+  out << YAML::EndMap;
+  out << YAML::EndMap;
+  return std::string(out.c_str()) + "\n";
+}
+
+}  // namespace crawler

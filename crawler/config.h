@@ -1,0 +1,102 @@
+// The crawl configuration: the YAML file's schema, its defaults, and its validation.
+//
+// Every section validates itself: it reads only its own keys, rejects unknown ones (naming the
+// closest valid key) and checks types and ranges, throwing ConfigError with a one-line message
+// "FILE:LINE:COL: KEY: problem; fix". The loader never returns a half-valid Config.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace crawler {
+
+class ConfigError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+using Millis = std::chrono::milliseconds;
+
+struct ScopeConfig {
+  std::vector<std::string> domains;  // empty: the seeds' hosts
+  bool subdomains = false;
+  std::vector<std::string> include;  // regexes (RE2 syntax)
+  std::vector<std::string> exclude;
+  int max_depth = -1;           // -1: no limit
+  std::uint64_t max_pages = 0;  // 0: no limit
+  std::size_t max_links_per_page = 10000;
+  std::size_t max_url_length = 2048;
+};
+
+struct PoolConfig {
+  std::size_t workers = 32;
+  std::size_t queue_capacity = 1024;
+};
+
+struct FetchConfig {
+  std::string user_agent;  // default filled by default_user_agent()
+  Millis timeout{30000};
+  Millis connect_timeout{10000};
+  int max_redirects = 5;
+  std::uint64_t max_body = 10ull << 20;
+  std::map<std::string, std::string> headers;
+  std::string proxy;
+};
+
+struct OutputConfig {
+  std::string dir = "out";
+  std::string pages = "pages.jsonl";
+  bool text = true;
+  bool links = true;
+};
+
+struct LogConfig {
+  std::string level = "info";
+  std::string file;
+};
+
+struct Config {
+  std::vector<std::string> seeds;  // normalised absolute http(s) URLs, seeds_file merged in
+  std::string seeds_file;
+  ScopeConfig scope;
+  PoolConfig pool;
+  FetchConfig fetch;
+  OutputConfig output;
+  LogConfig log;
+};
+
+std::string default_user_agent();
+
+// Parses YAML text. `source` names the file in error messages; relative paths inside the
+// config (seeds_file) are resolved against `base_dir`.
+Config parse_config(std::string_view yaml, const std::string& source,
+                    const std::filesystem::path& base_dir);
+
+// Reads and parses a config file. A missing or unreadable file is a ConfigError.
+Config load_config(const std::filesystem::path& path);
+
+// Checks cross-field rules after command-line overrides (e.g. at least one seed).
+void validate_config(const Config& config);
+
+// Normalises one seed URL; ConfigError naming `where` and the seed when it is not an absolute
+// http(s) URL.
+std::string normalize_seed(const std::string& seed, const std::string& where);
+bool is_log_level(std::string_view level);
+
+// The effective settings as YAML, for `crawler --check`.
+std::string describe_config(const Config& config);
+
+// "250ms", "30s", "5m", "1h" (and "0"). Throws std::invalid_argument with the reason.
+Millis parse_duration(std::string_view text);
+// "512", "64KiB", "10MiB", "1GiB" (and "B", "KB"/"MB"/"GB" as powers of 1000).
+std::uint64_t parse_size(std::string_view text);
+std::string format_duration(Millis d);
+std::string format_size(std::uint64_t bytes);
+
+}  // namespace crawler

@@ -1,0 +1,179 @@
+#include "crawler/crawl.h"
+
+#include <spdlog/spdlog.h>
+
+#include <filesystem>
+#include <fstream>
+#include <optional>
+#include <thread>
+#include <vector>
+
+#include "crawler/fetcher.h"
+#include "crawler/memory_frontier.h"
+#include "crawler/page_worker.h"
+#include "crawler/results_writer.h"
+#include "crawler/scope.h"
+#include "crawler/url.h"
+#include "pool/bounded_queue.h"
+#include "pool/worker_pool.h"
+
+namespace crawler {
+namespace {
+
+using ResultQueue = pool::BoundedQueue<std::optional<PageRecord>>;
+using Pool = pool::WorkerPool<CrawlJob, std::optional<PageRecord>>;
+
+// Writes `text` to `path` through a temporary file and a rename, so a reader (or a crash)
+// never sees a half-written file.
+void write_file_atomically(const std::filesystem::path& path, const std::string& text) {
+  const auto temporary = path.string() + ".tmp";
+  {
+    std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
+    out << text;
+    if (!out.flush()) throw std::runtime_error(temporary + ": cannot write");
+  }
+  std::filesystem::rename(temporary, path);
+}
+
+}  // namespace
+
+struct Crawl::State {
+  Config config;
+  Scope scope;
+  MemoryFrontier frontier;
+  std::atomic<bool> stopping{false};
+  std::atomic<std::uint64_t> pages{0};
+  std::atomic<std::uint64_t> errors{0};
+  Clock::time_point started = Clock::now();
+
+  explicit State(Config c)
+      : config(std::move(c)),
+        scope(config.scope, config.seeds),
+        frontier(FrontierOptions{config.pool.workers, std::chrono::milliseconds(0),
+                                 config.scope.max_pages, config.scope.max_depth >= 0}) {}
+};
+
+Crawl::Crawl(Config config) : state_(std::make_unique<State>(std::move(config))) {
+  const auto& dir = state_->config.output.dir;
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  if (ec || !std::filesystem::is_directory(dir)) {
+    throw std::runtime_error(dir + ": cannot create the output folder (output.dir): " +
+                             (ec ? ec.message() : "not a directory"));
+  }
+}
+
+Crawl::~Crawl() = default;
+
+void Crawl::stop() {
+  state_->stopping.store(true);
+  state_->frontier.stop();
+}
+
+CrawlProgress Crawl::progress() const {
+  const auto frontier = state_->frontier.stats();
+  CrawlProgress p;
+  p.pages = state_->pages.load();
+  p.errors = state_->errors.load();
+  p.queued = frontier.queued;
+  p.in_flight = frontier.in_flight;
+  p.elapsed_s = std::chrono::duration<double>(Clock::now() - state_->started).count();
+  return p;
+}
+
+CrawlStats Crawl::run() {
+  State& s = *state_;
+  const Config& config = s.config;
+  CrawlStats stats;
+  stats.started_at = utc_now_rfc3339();
+  s.started = Clock::now();
+
+  const std::filesystem::path out_dir(config.output.dir);
+  JsonlWriter writer(out_dir / config.output.pages, config.output.links);
+
+  for (const auto& seed : config.seeds) {
+    const auto parts = split_url(seed);
+    if (!parts || s.scope.check(seed, *parts) != ScopeVerdict::kInScope) {
+      spdlog::warn("seed {} is outside scope.domains/include/exclude; skipped", seed);
+      continue;
+    }
+    CrawlJob job;
+    job.url = seed;
+    job.host = parts->host;
+    s.frontier.add(std::move(job));
+  }
+
+  CurlShare share;
+  std::vector<std::unique_ptr<PageWorker>> workers;
+  workers.reserve(config.pool.workers);
+  for (std::size_t i = 0; i < config.pool.workers; ++i) {
+    workers.push_back(std::make_unique<PageWorker>(config, s.scope, s.frontier, &share));
+  }
+
+  ResultQueue results(config.pool.queue_capacity);
+  std::thread writer_thread([&] {
+    auto last_flush = Clock::now();
+    while (true) {
+      auto item = results.pop_for(std::chrono::milliseconds(200));
+      if (!item) {
+        if (results.closed() && results.size() == 0) break;
+      } else if (*item) {
+        const PageRecord& record = **item;
+        writer.write(record);
+        stats.add(record);
+        s.pages.fetch_add(1);
+        if (record.error) s.errors.fetch_add(1);
+        spdlog::debug("{} {} {}", record.status, record.url, record.error.value_or(""));
+      }
+      // Flush in batches: at most every 200 ms, so a crash loses little and the file only
+      // ever grows by whole lines.
+      if (Clock::now() - last_flush >= std::chrono::milliseconds(200)) {
+        writer.flush();
+        last_flush = Clock::now();
+      }
+    }
+    writer.flush();
+  });
+
+  {
+    Pool pool(
+        pool::PoolOptions{config.pool.workers, config.pool.queue_capacity},
+        [&](CrawlJob& job, std::size_t worker) { return workers[worker]->process(job); }, &results,
+        [](const CrawlJob& job, const std::string& error) {
+          return std::optional<PageRecord>(PageWorker::failure_record(job, error));
+        });
+    // The dispatcher: the only producer of the job queue. Blocking here on a full queue is
+    // the intended backpressure; workers never block on it.
+    while (true) {
+      while (auto job = s.frontier.next(Clock::now() + std::chrono::milliseconds(250))) {
+        pool.submit(std::move(*job));
+      }
+      if (s.stopping.load()) break;
+      if (!s.frontier.finished()) continue;
+      pool.wait_idle();
+      if (s.frontier.finished()) break;
+    }
+    if (s.stopping.load()) {
+      pool.cancel();  // queued jobs were never started; running fetches finish
+    } else {
+      pool.close();
+    }
+    pool.join();
+  }
+  results.close();
+  writer_thread.join();
+
+  stats.finished_at = utc_now_rfc3339();
+  stats.duration_s = std::chrono::duration<double>(Clock::now() - s.started).count();
+  const auto frontier = s.frontier.stats();
+  if (s.stopping.load()) {
+    stats.stopped_by = "signal";
+  } else if (config.scope.max_pages != 0 && frontier.released >= config.scope.max_pages &&
+             frontier.queued > 0) {
+    stats.stopped_by = "max_pages";
+  }
+  write_file_atomically(out_dir / "stats.json", stats.to_json());
+  return stats;
+}
+
+}  // namespace crawler

@@ -1,0 +1,294 @@
+#include "crawler/fetcher.h"
+
+#include <curl/curl.h>
+#include <openssl/evp.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cctype>
+#include <stdexcept>
+#include <string_view>
+
+namespace crawler {
+namespace {
+
+struct CurlEasyDeleter {
+  void operator()(CURL* h) const { curl_easy_cleanup(h); }
+};
+struct CurlSlistDeleter {
+  void operator()(curl_slist* l) const { curl_slist_free_all(l); }
+};
+struct EvpDeleter {
+  void operator()(EVP_MD_CTX* c) const { EVP_MD_CTX_free(c); }
+};
+using CurlEasy = std::unique_ptr<CURL, CurlEasyDeleter>;
+using CurlSlist = std::unique_ptr<curl_slist, CurlSlistDeleter>;
+using EvpContext = std::unique_ptr<EVP_MD_CTX, EvpDeleter>;
+
+CurlSlist append_header(CurlSlist list, const std::string& header) {
+  curl_slist* grown = curl_slist_append(list.get(), header.c_str());
+  if (grown == nullptr) throw std::bad_alloc();
+  (void)list.release();  // now owned by `grown`
+  return CurlSlist(grown);
+}
+
+std::string_view trim(std::string_view s) {
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
+  return s;
+}
+
+bool header_is(std::string_view name, std::string_view wanted) {
+  return name.size() == wanted.size() &&
+         std::equal(name.begin(), name.end(), wanted.begin(), [](char a, char b) {
+           return std::tolower(static_cast<unsigned char>(a)) == b;
+         });
+}
+
+std::string hex(const unsigned char* data, unsigned int size) {
+  static constexpr char kDigits[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(size * 2);
+  for (unsigned int i = 0; i < size; ++i) {
+    out.push_back(kDigits[data[i] >> 4]);
+    out.push_back(kDigits[data[i] & 15]);
+  }
+  return out;
+}
+
+}  // namespace
+
+CurlGlobal::CurlGlobal() {
+  if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+    throw std::runtime_error("libcurl initialisation failed");
+  }
+}
+CurlGlobal::~CurlGlobal() { curl_global_cleanup(); }
+
+CurlShare::CurlShare() : handle_(curl_share_init()) {
+  if (handle_ == nullptr) throw std::runtime_error("curl_share_init failed");
+  curl_share_setopt(handle_, CURLSHOPT_LOCKFUNC, &CurlShare::lock);
+  curl_share_setopt(handle_, CURLSHOPT_UNLOCKFUNC, &CurlShare::unlock);
+  curl_share_setopt(handle_, CURLSHOPT_USERDATA, this);
+  curl_share_setopt(handle_, CURLSHOPT_SHARE, CURL_LOCK_DATA_DNS);
+  curl_share_setopt(handle_, CURLSHOPT_SHARE, CURL_LOCK_DATA_SSL_SESSION);
+}
+CurlShare::~CurlShare() { curl_share_cleanup(handle_); }
+
+void CurlShare::lock(void* /*handle*/, int data, int /*access*/, void* self) {
+  static_cast<CurlShare*>(self)->locks_[static_cast<std::size_t>(data) % 8].lock();
+}
+void CurlShare::unlock(void* /*handle*/, int data, void* self) {
+  static_cast<CurlShare*>(self)->locks_[static_cast<std::size_t>(data) % 8].unlock();
+}
+
+struct Fetcher::Impl {
+  const FetchConfig& config;
+  CurlEasy easy;
+  CurlSlist base_headers;
+  EvpContext sha;
+  char error_buffer[CURL_ERROR_SIZE] = {};
+  FetchResponse* current = nullptr;  // the response being filled by the callbacks
+
+  Impl(const FetchConfig& c, const CurlShare* share)
+      : config(c), easy(curl_easy_init()), sha(EVP_MD_CTX_new()) {
+    if (!easy || !sha) throw std::runtime_error("cannot allocate a curl or digest handle");
+    CURL* h = easy.get();
+    curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
+    curl_easy_setopt(h, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+    curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);
+    curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(h, CURLOPT_ACCEPT_ENCODING, "");
+    curl_easy_setopt(h, CURLOPT_HTTP_VERSION, static_cast<long>(CURL_HTTP_VERSION_2TLS));
+    curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, static_cast<long>(config.timeout.count()));
+    curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS,
+                     static_cast<long>(config.connect_timeout.count()));
+    curl_easy_setopt(h, CURLOPT_USERAGENT, config.user_agent.c_str());
+    curl_easy_setopt(h, CURLOPT_ERRORBUFFER, error_buffer);
+    curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, &Impl::on_body);
+    curl_easy_setopt(h, CURLOPT_WRITEDATA, this);
+    curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, &Impl::on_header);
+    curl_easy_setopt(h, CURLOPT_HEADERDATA, this);
+    curl_easy_setopt(h, CURLOPT_MAXREDIRS, 0L);
+    if (!config.proxy.empty()) curl_easy_setopt(h, CURLOPT_PROXY, config.proxy.c_str());
+    if (share != nullptr) curl_easy_setopt(h, CURLOPT_SHARE, share->handle());
+    for (const auto& [name, value] : config.headers) {
+      base_headers = append_header(std::move(base_headers), name + ": " + value);
+    }
+  }
+
+  static std::size_t on_body(char* data, std::size_t size, std::size_t count, void* self) {
+    auto* impl = static_cast<Impl*>(self);
+    FetchResponse& r = *impl->current;
+    const std::size_t n = size * count;
+    const std::uint64_t room = impl->config.max_body - r.body.size();
+    if (n > room) {
+      r.body.append(data, static_cast<std::size_t>(room));
+      EVP_DigestUpdate(impl->sha.get(), data, static_cast<std::size_t>(room));
+      r.truncated = true;
+      return CURL_WRITEFUNC_ERROR;  // stop receiving: the cap is on decoded bytes
+    }
+    r.body.append(data, n);
+    EVP_DigestUpdate(impl->sha.get(), data, n);
+    return n;
+  }
+
+  static std::size_t on_header(char* data, std::size_t size, std::size_t count, void* self) {
+    auto* impl = static_cast<Impl*>(self);
+    FetchResponse& r = *impl->current;
+    const std::size_t n = size * count;
+    std::string_view line(data, n);
+    if (line.rfind("HTTP/", 0) == 0) {
+      // A new response (after 100 Continue or similar): forget the previous one's headers.
+      r.content_type.clear();
+      r.location.clear();
+      r.etag.clear();
+      r.last_modified.clear();
+      r.retry_after.clear();
+      r.x_robots_tag.clear();
+      return n;
+    }
+    const auto colon = line.find(':');
+    if (colon == std::string_view::npos) return n;
+    const std::string_view name = trim(line.substr(0, colon));
+    const std::string_view value = trim(line.substr(colon + 1));
+    if (header_is(name, "content-type")) {
+      r.content_type = value;
+    } else if (header_is(name, "location")) {
+      r.location = value;
+    } else if (header_is(name, "etag")) {
+      r.etag = value;
+    } else if (header_is(name, "last-modified")) {
+      r.last_modified = value;
+    } else if (header_is(name, "retry-after")) {
+      r.retry_after = value;
+    } else if (header_is(name, "x-robots-tag")) {
+      if (!r.x_robots_tag.empty()) r.x_robots_tag += ", ";
+      r.x_robots_tag += value;
+    }
+    return n;
+  }
+
+  void describe_error(CURLcode code, FetchResponse& r) const {
+    const std::string detail = error_buffer[0] != 0 ? error_buffer : curl_easy_strerror(code);
+    switch (code) {
+      case CURLE_OPERATION_TIMEDOUT:
+        r.error_kind = "timeout";
+        r.error = "timeout after " + format_duration(config.timeout);
+        if (detail.find("onnect") != std::string::npos) {
+          r.error = "connect timeout after " + format_duration(config.connect_timeout);
+        }
+        break;
+      case CURLE_COULDNT_CONNECT: {
+        long os_errno = 0;
+        curl_easy_getinfo(easy.get(), CURLINFO_OS_ERRNO, &os_errno);
+        r.error_kind = "connect";
+        r.error = os_errno == ECONNREFUSED ? "connection refused" : "cannot connect: " + detail;
+        break;
+      }
+      case CURLE_COULDNT_RESOLVE_HOST:
+        r.error_kind = "dns";
+        r.error = "DNS lookup failed";
+        break;
+      case CURLE_COULDNT_RESOLVE_PROXY:
+        r.error_kind = "proxy";
+        r.error = "proxy DNS lookup failed";
+        break;
+      case CURLE_RECV_ERROR:
+      case CURLE_SEND_ERROR:
+        r.error_kind = "reset";
+        r.error = "connection reset";
+        break;
+      case CURLE_PARTIAL_FILE:
+        r.error_kind = "partial";
+        r.error = "connection closed before the body was complete";
+        break;
+      case CURLE_GOT_NOTHING:
+        r.error_kind = "empty_reply";
+        r.error = "server closed the connection without a response";
+        break;
+      case CURLE_WEIRD_SERVER_REPLY:
+      case CURLE_HTTP2:
+      case CURLE_HTTP2_STREAM:
+        r.error_kind = "protocol";
+        r.error = "malformed response: " + detail;
+        break;
+      case CURLE_UNSUPPORTED_PROTOCOL:
+        r.error_kind = "scheme";
+        r.error = "unsupported protocol";
+        break;
+      case CURLE_PEER_FAILED_VERIFICATION:
+      case CURLE_SSL_CONNECT_ERROR:
+      case CURLE_SSL_CERTPROBLEM:
+      case CURLE_SSL_CACERT_BADFILE:
+        r.error_kind = "tls";
+        r.error = "TLS error: " + detail;
+        break;
+      case CURLE_BAD_CONTENT_ENCODING:
+        r.error_kind = "encoding";
+        r.error = "bad content encoding";
+        break;
+      case CURLE_URL_MALFORMAT:
+        r.error_kind = "bad_url";
+        r.error = "malformed URL";
+        break;
+      default:
+        r.error_kind = "other";
+        r.error = detail;
+        break;
+    }
+  }
+};
+
+Fetcher::Fetcher(const FetchConfig& config, const CurlShare* share)
+    : impl_(std::make_unique<Impl>(config, share)) {}
+Fetcher::~Fetcher() = default;
+
+FetchResponse Fetcher::fetch(const std::string& url,
+                             const std::vector<std::string>& extra_headers) {
+  FetchResponse response;
+  Impl& impl = *impl_;
+  CURL* h = impl.easy.get();
+  impl.current = &response;
+  impl.error_buffer[0] = 0;
+  EVP_DigestInit_ex(impl.sha.get(), EVP_sha256(), nullptr);
+
+  CurlSlist request_headers;
+  const curl_slist* headers = impl.base_headers.get();
+  if (!extra_headers.empty()) {
+    for (const curl_slist* h2 = impl.base_headers.get(); h2 != nullptr; h2 = h2->next) {
+      request_headers = append_header(std::move(request_headers), h2->data);
+    }
+    for (const auto& header : extra_headers) {
+      request_headers = append_header(std::move(request_headers), header);
+    }
+    headers = request_headers.get();
+  }
+  curl_easy_setopt(h, CURLOPT_HTTPHEADER, headers);
+  curl_easy_setopt(h, CURLOPT_URL, url.c_str());
+
+  const auto start = std::chrono::steady_clock::now();
+  const CURLcode code = curl_easy_perform(h);
+  response.elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(
+      std::chrono::steady_clock::now() - start);
+  curl_easy_setopt(h, CURLOPT_HTTPHEADER, nullptr);  // request_headers dies at return
+
+  long status = 0;
+  curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
+  response.status = static_cast<int>(status);
+  if (response.truncated) {
+    response.error_kind = "too_large";
+    response.error = "body larger than " + format_size(impl.config.max_body);
+  } else if (code != CURLE_OK) {
+    impl.describe_error(code, response);
+  }
+
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int digest_size = 0;
+  EVP_DigestFinal_ex(impl.sha.get(), digest, &digest_size);
+  response.digest = "sha256:" + hex(digest, digest_size);
+  impl.current = nullptr;
+  return response;
+}
+
+}  // namespace crawler

@@ -1,0 +1,82 @@
+// Fetcher: one HTTP(S) transfer at a time over a reused libcurl easy handle.
+//
+// Each worker owns one Fetcher, so its connections stay alive between requests (curl's
+// connection cache lives in the easy handle). All fetchers of a crawl share one CurlShare: the
+// DNS cache and TLS sessions, so a host is resolved once per crawl, not once per worker.
+//
+// A Fetcher never follows redirects: the crawler does, so every hop passes the same scope,
+// dedup and politeness checks. Only http and https are enabled in curl itself
+// (CURLOPT_PROTOCOLS_STR), not just checked as strings. The body is capped at max_body bytes of
+// decoded content while it is received, so a compression bomb cannot inflate past the cap.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "crawler/config.h"
+
+namespace crawler {
+
+// Process-wide libcurl initialisation; create exactly one before any other curl use, on the
+// main thread, and keep it alive while curl is used.
+class CurlGlobal {
+ public:
+  CurlGlobal();
+  ~CurlGlobal();
+  CurlGlobal(const CurlGlobal&) = delete;
+  CurlGlobal& operator=(const CurlGlobal&) = delete;
+};
+
+// A curl share handle with the locking curl needs when fetchers on several threads use it.
+class CurlShare {
+ public:
+  CurlShare();
+  ~CurlShare();
+  CurlShare(const CurlShare&) = delete;
+  CurlShare& operator=(const CurlShare&) = delete;
+  void* handle() const { return handle_; }
+
+ private:
+  static void lock(void* handle, int data, int access, void* self);
+  static void unlock(void* handle, int data, void* self);
+  void* handle_;         // CURLSH*, released in the destructor
+  std::mutex locks_[8];  // one per curl_lock_data kind we share
+};
+
+// What a transfer produced. `error` is empty when a complete response arrived within limits.
+struct FetchResponse {
+  int status = 0;          // 0 when no response arrived
+  std::string error;       // short human reason, e.g. "timeout after 30s"
+  std::string error_kind;  // stable token for stats: timeout, connect, dns, too_large, ...
+  std::string content_type;
+  std::string location;  // raw Location header, for redirects
+  std::string etag;
+  std::string last_modified;
+  std::string retry_after;
+  std::string x_robots_tag;
+  std::string body;        // decoded (gzip/br/zstd undone), at most max_body bytes
+  bool truncated = false;  // the body was larger than max_body and was cut
+  std::string digest;      // "sha256:<hex>" of `body`
+  std::chrono::milliseconds elapsed{0};
+};
+
+class Fetcher {
+ public:
+  Fetcher(const FetchConfig& config, const CurlShare* share);
+  ~Fetcher();
+  Fetcher(const Fetcher&) = delete;
+  Fetcher& operator=(const Fetcher&) = delete;
+
+  // Fetches `url` with GET. `extra_headers` ("Name: value") are sent with this request only.
+  FetchResponse fetch(const std::string& url, const std::vector<std::string>& extra_headers = {});
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace crawler

@@ -1,0 +1,67 @@
+// The frontier: every URL the crawl knows of and has not finished, and the rule for which one
+// may be fetched next.
+//
+// Contract (every implementation):
+// - add() never blocks on the crawl (only on the frontier's own short lock), so workers can
+//   hand over discovered links without risking the worker-pool deadlock.
+// - A URL is admitted once per crawl: add() of a URL already seen returns false.
+// - next() is called by the single dispatcher. It returns a job only when that job's host may
+//   be contacted now (politeness lives here, not in the workers), and returns std::nullopt
+//   when the crawl is finished (nothing queued, nothing in flight), when stop() was called, or
+//   when the deadline passed.
+// - Every job returned by next() is in flight until complete() is called for it. A worker
+//   calls complete() only after it has add()ed the job's discovered links, so "nothing queued
+//   and nothing in flight" really means the crawl is over.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace crawler {
+
+using Clock = std::chrono::steady_clock;
+
+struct CrawlJob {
+  std::string url;                     // normalised URL to fetch now
+  std::string requested_url;           // where a redirect chain started ("" = url itself)
+  std::vector<std::string> redirects;  // URLs already fetched in this redirect chain
+  std::string referrer;                // page that linked here ("" for seeds)
+  int depth = 0;                       // link hops from a seed
+  int attempt = 0;                     // tries already made (retries)
+  std::string host;                    // the politeness key: the URL's host
+
+  // A continuation (redirect hop or retry) finishes work already admitted: it does not count
+  // against max_pages and goes before new URLs of its host.
+  bool continuation() const { return !redirects.empty() || attempt > 0; }
+};
+
+struct FrontierStats {
+  std::uint64_t seen = 0;       // distinct URLs ever admitted
+  std::uint64_t queued = 0;     // waiting to be released
+  std::uint64_t in_flight = 0;  // released, not yet complete()d
+  std::uint64_t released = 0;   // new URLs released (what max_pages counts)
+  std::uint64_t hosts = 0;      // hosts with a queue
+};
+
+class Frontier {
+ public:
+  virtual ~Frontier() = default;
+
+  // Admits a newly discovered URL (normalised, in scope). False when seen before.
+  virtual bool add(CrawlJob job) = 0;
+  // Marks a URL as seen without queueing it (e.g. a URL recorded as blocked). False when seen.
+  virtual bool mark_seen(const std::string& url) = 0;
+  // Queues a continuation of an in-flight job: a redirect hop whose target was admitted with
+  // mark_seen(), or a retry, released no earlier than `not_before`.
+  virtual void add_continuation(CrawlJob job, Clock::time_point not_before) = 0;
+  virtual std::optional<CrawlJob> next(Clock::time_point deadline) = 0;
+  virtual void complete(const CrawlJob& job) = 0;
+  virtual void stop() = 0;
+  virtual bool finished() const = 0;
+  virtual FrontierStats stats() const = 0;
+};
+
+}  // namespace crawler

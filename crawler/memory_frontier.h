@@ -1,0 +1,94 @@
+// MemoryFrontier: the in-process frontier, after Mercator's design.
+//
+// One FIFO per host and an ordered set of the hosts that have work, keyed by the earliest time
+// each may next be contacted. next() releases the front URL of the first host in that order
+// once its time has come, provided the host has fewer than `per_host` requests in flight.
+// After a release the host's next time is `delay` later, so a single host sees the configured
+// pace while different hosts are crawled in parallel at full speed.
+//
+// Dedup uses a set of 64-bit fingerprints of normalised URLs (8 bytes a URL plus the hash
+// set's overhead), never the URL strings.
+#pragma once
+
+#include <condition_variable>
+#include <deque>
+#include <map>
+#include <string>
+#include <vector>
+#include <mutex>
+#include <queue>
+#include <set>
+#include <unordered_map>
+#include <unordered_set>
+
+#include "crawler/frontier.h"
+
+namespace crawler {
+
+struct FrontierOptions {
+  std::size_t per_host = 1000000;      // requests in flight to one host at once
+  std::chrono::milliseconds delay{0};  // gap between two releases to one host
+  std::uint64_t max_pages = 0;         // new URLs released at most (0 = no limit)
+  // Release depth d+1 only once every URL of depth <= d has finished (level-synchronous BFS).
+  // Then each URL is first seen by a shortest path, so depths, and a max_depth cut, are exact.
+  // Costs some parallelism at level boundaries; used only when max_depth is set.
+  bool depth_levels = false;
+};
+
+class MemoryFrontier final : public Frontier {
+ public:
+  explicit MemoryFrontier(FrontierOptions options);
+
+  bool add(CrawlJob job) override;
+  bool mark_seen(const std::string& url) override;
+  void add_continuation(CrawlJob job, Clock::time_point not_before) override;
+  std::optional<CrawlJob> next(Clock::time_point deadline) override;
+  void complete(const CrawlJob& job) override;
+  void stop() override;
+  bool finished() const override;
+  FrontierStats stats() const override;
+
+ private:
+  struct Host {
+    std::deque<CrawlJob> jobs;  // continuations first, then new URLs in FIFO order
+    std::size_t in_flight = 0;
+    Clock::time_point next_time{};
+    bool scheduled = false;  // present in ready_
+    bool parked = false;     // in parked_: its front job waits for its depth level
+  };
+  struct Delayed {
+    Clock::time_point when;
+    std::uint64_t sequence;  // keeps equal times in arrival order
+    CrawlJob job;
+    bool operator>(const Delayed& other) const {
+      return when != other.when ? when > other.when : sequence > other.sequence;
+    }
+  };
+
+  bool budget_left() const;
+  bool level_open(const CrawlJob& job) const;
+  void count_active(int depth, int delta);
+  bool finished_locked() const;
+  void enqueue_locked(CrawlJob job, bool front);
+  void schedule_locked(const std::string& name, Host& host);
+  void promote_due_locked(Clock::time_point now);
+  Host& host_of(const std::string& url, CrawlJob& job);
+
+  const FrontierOptions options_;
+  mutable std::mutex mutex_;
+  std::condition_variable changed_;
+  std::unordered_set<std::uint64_t> seen_;
+  std::unordered_map<std::string, Host> hosts_;
+  std::set<std::pair<Clock::time_point, std::string>> ready_;  // hosts that may have work
+  std::priority_queue<Delayed, std::vector<Delayed>, std::greater<>> delayed_;
+  std::uint64_t delayed_sequence_ = 0;
+  std::map<int, std::uint64_t> active_by_depth_;  // queued + in flight, per depth
+  std::vector<std::string> parked_;               // hosts waiting for the next depth level
+  std::uint64_t queued_ = 0;
+  std::uint64_t queued_continuations_ = 0;
+  std::uint64_t in_flight_ = 0;
+  std::uint64_t released_ = 0;
+  bool stopped_ = false;
+};
+
+}  // namespace crawler

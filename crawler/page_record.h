@@ -1,0 +1,39 @@
+// PageRecord: the outcome of one requested URL, one line of pages.jsonl.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace crawler {
+
+struct PageRecord {
+  std::string url;                     // as requested, normalised
+  std::string final_url;               // after redirects
+  std::vector<std::string> redirects;  // every URL fetched before final_url
+  int status = 0;                      // HTTP status of the last response; 0 when none
+  std::optional<std::string> error;    // null, or a short reason
+  std::string error_kind;              // stable token for stats (not written)
+  int depth = 0;
+  std::string referrer;
+  std::string fetched_at;  // UTC, RFC 3339
+  std::int64_t elapsed_ms = 0;
+  std::string content_type;
+  std::uint64_t bytes = 0;
+  std::string digest;  // "sha256:..." or ""
+  std::string title;
+  std::vector<std::string> links;  // absolute, normalised, page order, deduplicated
+  bool links_truncated = false;    // more links than scope.max_links_per_page
+  bool noindex = false;
+  std::optional<std::string> text;  // when output.text is on and the page is HTML
+};
+
+// One JSON object, no trailing newline. Strings that are not valid UTF-8 are repaired
+// (invalid bytes replaced with U+FFFD) so every line is valid JSON.
+std::string to_json_line(const PageRecord& record, bool include_links);
+
+// The current time as RFC 3339 UTC with milliseconds, e.g. "2026-11-26T20:02:03.123Z".
+std::string utc_now_rfc3339();
+
+}  // namespace crawler

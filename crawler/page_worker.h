@@ -1,0 +1,42 @@
+// PageWorker: what one fetcher worker does with one job. Fetch it; on a redirect hand the hop
+// back to the frontier; otherwise parse the page, send its in-scope links to the frontier and
+// return the page's record.
+//
+// One PageWorker per worker thread (it owns that worker's Fetcher and its curl handle). The
+// objects it shares with the other workers (scope, frontier, options) are thread-safe.
+#pragma once
+
+#include <optional>
+
+#include "crawler/config.h"
+#include "crawler/fetcher.h"
+#include "crawler/frontier.h"
+#include "crawler/page_record.h"
+#include "crawler/scope.h"
+
+namespace crawler {
+
+class PageWorker {
+ public:
+  PageWorker(const Config& config, const Scope& scope, Frontier& frontier, const CurlShare* share);
+
+  // Fetches and processes `job`. Returns the record, or std::nullopt when the job continues
+  // as a redirect hop in the frontier (the chain's last hop writes the record). Always calls
+  // frontier.complete(job), after every discovered link was added.
+  std::optional<PageRecord> process(CrawlJob& job);
+
+  // A record for a job whose processing threw: the crawl keeps one record per URL.
+  static PageRecord failure_record(const CrawlJob& job, const std::string& error);
+
+ private:
+  std::optional<PageRecord> handle_redirect(CrawlJob& job, PageRecord& record,
+                                            const FetchResponse& response);
+  void handle_page(const CrawlJob& job, PageRecord& record, FetchResponse& response);
+
+  const Config& config_;
+  const Scope& scope_;
+  Frontier& frontier_;
+  Fetcher fetcher_;
+};
+
+}  // namespace crawler

@@ -1,0 +1,439 @@
+#include "crawler/url.h"
+
+#include <curl/curl.h>
+#include <xxhash.h>
+
+#include <algorithm>
+#include <charconv>
+#include <memory>
+#include <system_error>
+
+namespace crawler {
+namespace {
+
+// curl is used for what it does well: validating the authority (host syntax, IPv6 literals,
+// port range) and putting the host in canonical form. Its full-URL parser and resolver are not
+// used because libcurl 7.88 departs from RFC 3986 where the crawler needs it: it rejects
+// URIs without "//" ("mailto:x", "http:g"), drops an empty "?", removes dot segments before
+// percent-decoding (so %2E%2E survives), adds "/" to "foo://a", accepts "http:///x" as
+// "http://x/", and resolves "" and "#s" against the base directory instead of the base URI.
+struct CurlUrlDeleter {
+  void operator()(CURLU* handle) const noexcept { curl_url_cleanup(handle); }
+};
+using CurlUrlPtr = std::unique_ptr<CURLU, CurlUrlDeleter>;
+
+struct CurlStringDeleter {
+  void operator()(char* text) const noexcept { curl_free(text); }
+};
+using CurlString = std::unique_ptr<char, CurlStringDeleter>;
+
+bool is_alpha(unsigned char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
+bool is_digit(unsigned char c) { return c >= '0' && c <= '9'; }
+bool is_hex_digit(unsigned char c) {
+  return is_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+}
+int hex_value(unsigned char c) {
+  if (is_digit(c)) return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  return c - 'A' + 10;
+}
+char to_lower_ascii(char c) {
+  return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
+}
+char to_upper_ascii(char c) {
+  return (c >= 'a' && c <= 'z') ? static_cast<char>(c - 'a' + 'A') : c;
+}
+
+std::string to_lower_ascii(std::string_view text) {
+  std::string out(text);
+  std::ranges::transform(out, out.begin(), [](char c) { return to_lower_ascii(c); });
+  return out;
+}
+
+bool equals_ignore_case(std::string_view a, std::string_view b) {
+  return std::ranges::equal(a, b,
+                            [](char x, char y) { return to_lower_ascii(x) == to_lower_ascii(y); });
+}
+
+bool is_unreserved(unsigned char c) {
+  return is_alpha(c) || is_digit(c) || c == '-' || c == '.' || c == '_' || c == '~';
+}
+bool is_sub_delim(unsigned char c) {
+  return std::string_view("!$&'()*+,;=").find(static_cast<char>(c)) != std::string_view::npos;
+}
+bool is_control(unsigned char c) { return c < 0x20 || c == 0x7F; }
+
+bool has_control_char(std::string_view text) {
+  return std::ranges::any_of(text,
+                             [](char c) { return is_control(static_cast<unsigned char>(c)); });
+}
+bool has_non_ascii(std::string_view text) {
+  return std::ranges::any_of(text, [](char c) { return static_cast<unsigned char>(c) >= 0x80; });
+}
+
+// RFC 3986 3.1: ALPHA *( ALPHA / DIGIT / "+" / "-" / "." ).
+bool is_valid_scheme(std::string_view scheme) {
+  if (scheme.empty() || !is_alpha(static_cast<unsigned char>(scheme.front()))) return false;
+  return std::ranges::all_of(scheme, [](char c) {
+    const auto u = static_cast<unsigned char>(c);
+    return is_alpha(u) || is_digit(u) || c == '+' || c == '-' || c == '.';
+  });
+}
+
+int default_port(std::string_view scheme) {
+  if (equals_ignore_case(scheme, "http")) return 80;
+  if (equals_ignore_case(scheme, "https")) return 443;
+  return 0;
+}
+
+// The five components of RFC 3986 Appendix B, as views into the parsed text. std::nullopt means
+// "undefined", which differs from "empty" ("http://a/?" has an empty query, "http://a/" none).
+struct ReferenceView {
+  std::optional<std::string_view> scheme;
+  std::optional<std::string_view> authority;
+  std::string_view path;
+  std::optional<std::string_view> query;
+  std::optional<std::string_view> fragment;
+};
+
+// ^(([^:/?#]+):)?(//([^/?#]*))?([^?#]*)(\?([^#]*))?(#(.*))?  (RFC 3986 Appendix B).
+ReferenceView split_reference(std::string_view text) {
+  ReferenceView view;
+  const std::size_t scheme_end = text.find_first_of(":/?#");
+  if (scheme_end != std::string_view::npos && scheme_end > 0 && text[scheme_end] == ':') {
+    view.scheme = text.substr(0, scheme_end);
+    text.remove_prefix(scheme_end + 1);
+  }
+  if (text.starts_with("//")) {
+    text.remove_prefix(2);
+    const std::size_t end = std::min(text.find_first_of("/?#"), text.size());
+    view.authority = text.substr(0, end);
+    text.remove_prefix(end);
+  }
+  if (const std::size_t hash = text.find('#'); hash != std::string_view::npos) {
+    view.fragment = text.substr(hash + 1);
+    text = text.substr(0, hash);
+  }
+  if (const std::size_t question = text.find('?'); question != std::string_view::npos) {
+    view.query = text.substr(question + 1);
+    text = text.substr(0, question);
+  }
+  view.path = text;
+  return view;
+}
+
+// RFC 3986 5.3.
+std::string recompose(const ReferenceView& view) {
+  std::string out;
+  if (view.scheme) out.append(*view.scheme).push_back(':');
+  if (view.authority) out.append("//").append(*view.authority);
+  // Without an authority, a path starting with "//" would be read back as an authority
+  // ("foo:/.//x" after dot removal); the "/." prefix (as in WHATWG URL) keeps it a path.
+  if (!view.authority && view.path.starts_with("//")) out.append("/.");
+  out.append(view.path);
+  if (view.query) out.append("?").append(*view.query);
+  if (view.fragment) out.append("#").append(*view.fragment);
+  return out;
+}
+
+// RFC 3986 5.2.4.
+std::string remove_dot_segments(std::string_view input) {
+  std::string output;
+  output.reserve(input.size());
+  const auto drop_last_output_segment = [&output] {
+    const std::size_t slash = output.rfind('/');
+    output.erase(slash == std::string::npos ? 0 : slash);
+  };
+  while (!input.empty()) {
+    if (input.starts_with("../")) {
+      input.remove_prefix(3);
+    } else if (input.starts_with("./") || input.starts_with("/./")) {
+      input.remove_prefix(2);
+    } else if (input == "/.") {
+      input = "/";
+    } else if (input.starts_with("/../")) {
+      input.remove_prefix(3);
+      drop_last_output_segment();
+    } else if (input == "/..") {
+      input = "/";
+      drop_last_output_segment();
+    } else if (input == "." || input == "..") {
+      input = {};
+    } else {
+      const std::size_t next = input.find('/', input.front() == '/' ? 1 : 0);
+      const std::size_t length = std::min(next, input.size());
+      output.append(input.substr(0, length));
+      input.remove_prefix(length);
+    }
+  }
+  return output;
+}
+
+// RFC 3986 5.2.3.
+std::string merge_paths(const ReferenceView& base, std::string_view ref_path) {
+  if (base.authority && base.path.empty()) return "/" + std::string(ref_path);
+  const std::size_t slash = base.path.rfind('/');
+  if (slash == std::string_view::npos) return std::string(ref_path);
+  return std::string(base.path.substr(0, slash + 1)).append(ref_path);
+}
+
+void append_percent_encoded(std::string& out, unsigned char byte) {
+  constexpr std::string_view kHex = "0123456789ABCDEF";
+  out.push_back('%');
+  out.push_back(kHex[byte >> 4]);
+  out.push_back(kHex[byte & 0x0F]);
+}
+
+// Characters a path or query may hold unencoded. '[' and ']' are not allowed by RFC 3986 but
+// are left alone, as browsers do, because servers read raw brackets in keys such as "a[]=1".
+bool allowed_raw_in_path_or_query(unsigned char c) {
+  return is_unreserved(c) || is_sub_delim(c) || c == ':' || c == '@' || c == '/' || c == '?' ||
+         c == '[' || c == ']';
+}
+
+// Percent-encoding normalisation of a path or query (RFC 3986 6.2.2.1 and 6.2.2.2): decodes
+// unreserved characters, uppercases the hex of the triplets that stay, and encodes bytes that
+// cannot appear raw (space, non-ASCII, "<>{}..."). A '%' that does not start a triplet becomes
+// %25: left raw, it could form a new triplet with decoded characters ("%%341" -> "%41"), and
+// normalisation would not be idempotent.
+std::string normalize_percent_encoding(std::string_view component) {
+  std::string out;
+  out.reserve(component.size());
+  for (std::size_t i = 0; i < component.size(); ++i) {
+    const auto c = static_cast<unsigned char>(component[i]);
+    if (c == '%' && i + 2 < component.size() &&
+        is_hex_digit(static_cast<unsigned char>(component[i + 1])) &&
+        is_hex_digit(static_cast<unsigned char>(component[i + 2]))) {
+      const auto decoded =
+          static_cast<unsigned char>(hex_value(static_cast<unsigned char>(component[i + 1])) * 16 +
+                                     hex_value(static_cast<unsigned char>(component[i + 2])));
+      if (is_unreserved(decoded)) {
+        out.push_back(static_cast<char>(decoded));
+      } else {
+        out.push_back('%');
+        out.push_back(to_upper_ascii(component[i + 1]));
+        out.push_back(to_upper_ascii(component[i + 2]));
+      }
+      i += 2;
+    } else if (allowed_raw_in_path_or_query(c)) {
+      out.push_back(static_cast<char>(c));
+    } else {
+      append_percent_encoded(out, c);
+    }
+  }
+  return out;
+}
+
+std::optional<std::string> get_curl_part(CURLU* handle, CURLUPart part) {
+  char* raw = nullptr;
+  if (curl_url_get(handle, part, &raw, 0) != CURLUE_OK) return std::nullopt;
+  const CurlString owned(raw);
+  return std::string(owned.get());
+}
+
+// curl percent-decodes the host ("x%25y" comes back as "x%y"), which would not survive being
+// written back into a URL, so its answer is checked against RFC 3986 host syntax.
+bool is_valid_canonical_host(std::string_view host) {
+  if (host.starts_with('[')) {
+    return host.size() > 2 && host.ends_with(']') &&
+           std::ranges::all_of(host.substr(1, host.size() - 2), [](char c) {
+             return is_hex_digit(static_cast<unsigned char>(c)) || c == ':' || c == '.';
+           });
+  }
+  return std::ranges::all_of(host, [](char c) {
+    const auto u = static_cast<unsigned char>(c);
+    return is_unreserved(u) || is_sub_delim(u);
+  });
+}
+
+struct HostAndPort {
+  std::string host;                 // lowercase; empty only where curl allows it (file:///)
+  std::optional<std::string> port;  // absent when missing or empty (":")
+};
+
+// Validates an authority with curl and returns its host in canonical form (lowercase, IPv4
+// shorthand expanded, percent-decoded) and its port.
+std::optional<HostAndPort> parse_authority(std::string_view scheme, std::string_view authority) {
+  // IDNA is out of scope, and curl's punycode conversion depends on the process locale.
+  if (has_non_ascii(authority)) return std::nullopt;
+  const CurlUrlPtr handle(curl_url());
+  if (!handle) return std::nullopt;
+  std::string probe(scheme);
+  probe.append("://").append(authority).push_back('/');
+  if (curl_url_set(handle.get(), CURLUPART_URL, probe.c_str(), CURLU_NON_SUPPORT_SCHEME) !=
+      CURLUE_OK) {
+    return std::nullopt;
+  }
+  HostAndPort result;
+  result.host = to_lower_ascii(get_curl_part(handle.get(), CURLUPART_HOST).value_or(""));
+  if (!is_valid_canonical_host(result.host)) return std::nullopt;
+  // curl reports an IPv6 zone separately; it is an interface name, so its case is kept.
+  if (auto zone = get_curl_part(handle.get(), CURLUPART_ZONEID); zone && !result.host.empty()) {
+    result.host.insert(result.host.size() - 1, "%25" + *zone);
+  }
+  result.port = get_curl_part(handle.get(), CURLUPART_PORT);
+  return result;
+}
+
+std::optional<std::string_view> userinfo_of(std::string_view authority) {
+  const std::size_t at = authority.rfind('@');
+  if (at == std::string_view::npos) return std::nullopt;
+  return authority.substr(0, at);
+}
+
+bool is_ascii_whitespace(char c) {
+  return c == ' ' || c == '\t' || c == '\n' || c == '\f' || c == '\r';
+}
+
+std::string_view trim_ascii_whitespace(std::string_view text) {
+  while (!text.empty() && is_ascii_whitespace(text.front())) text.remove_prefix(1);
+  while (!text.empty() && is_ascii_whitespace(text.back())) text.remove_suffix(1);
+  return text;
+}
+
+}  // namespace
+
+std::optional<std::string> normalize_url(std::string_view url) {
+  if (url.size() > kMaxUrlLength || has_control_char(url)) return std::nullopt;
+  const ReferenceView input = split_reference(url);
+  if (!input.scheme || !is_valid_scheme(*input.scheme)) return std::nullopt;
+  const std::string scheme = to_lower_ascii(*input.scheme);
+  const bool http = is_http_scheme(scheme);
+
+  std::optional<std::string> authority;
+  if (input.authority) {
+    const std::optional<HostAndPort> host_and_port = parse_authority(scheme, *input.authority);
+    if (!host_and_port || (http && host_and_port->host.empty())) return std::nullopt;
+    authority.emplace();
+    if (const auto userinfo = userinfo_of(*input.authority)) authority->append(*userinfo) += '@';
+    authority->append(host_and_port->host);
+    const std::string& port = host_and_port->port.value_or("");
+    if (!port.empty() && !(http && port == std::to_string(default_port(scheme)))) {
+      authority->append(":").append(port);
+    }
+  } else if (http) {
+    return std::nullopt;  // "http:g" names no host to fetch
+  }
+
+  std::string path = normalize_percent_encoding(input.path);
+  // A rootless path ("mailto:a/../b", "javascript:...") is opaque data, not a hierarchy.
+  if (path.starts_with('/')) path = remove_dot_segments(path);
+  if (http && path.empty()) path = "/";
+  std::optional<std::string> query;
+  if (input.query) query = normalize_percent_encoding(*input.query);
+
+  ReferenceView output;
+  output.scheme = scheme;
+  output.authority = authority;
+  output.path = path;
+  output.query = query;
+  std::string normalized = recompose(output);
+  if (normalized.size() > kMaxUrlLength) return std::nullopt;
+  return normalized;
+}
+
+std::optional<std::string> resolve_reference(std::string_view base, std::string_view ref) {
+  if (base.size() > kMaxUrlLength || ref.size() > kMaxUrlLength || has_control_char(base) ||
+      has_control_char(ref)) {
+    return std::nullopt;
+  }
+  const ReferenceView b = split_reference(base);
+  if (!b.scheme || !is_valid_scheme(*b.scheme)) return std::nullopt;
+  if (b.authority && !parse_authority(*b.scheme, *b.authority)) return std::nullopt;
+  const ReferenceView r = split_reference(ref);
+  if (r.scheme && !is_valid_scheme(*r.scheme)) return std::nullopt;
+
+  // RFC 3986 5.2.2 with strict = true.
+  ReferenceView t;
+  std::string path;
+  if (r.scheme) {
+    t.scheme = r.scheme;
+    t.authority = r.authority;
+    path = remove_dot_segments(r.path);
+    t.query = r.query;
+  } else {
+    if (r.authority) {
+      t.authority = r.authority;
+      path = remove_dot_segments(r.path);
+      t.query = r.query;
+    } else {
+      if (r.path.empty()) {
+        path = b.path;
+        t.query = r.query ? r.query : b.query;
+      } else {
+        path = remove_dot_segments(r.path.starts_with('/') ? std::string(r.path)
+                                                           : merge_paths(b, r.path));
+        t.query = r.query;
+      }
+      t.authority = b.authority;
+    }
+    t.scheme = b.scheme;
+  }
+  t.fragment = r.fragment;
+  t.path = path;
+
+  if (t.authority && !parse_authority(*t.scheme, *t.authority)) return std::nullopt;
+  std::string resolved = recompose(t);
+  if (resolved.size() > kMaxUrlLength) return std::nullopt;
+  return resolved;
+}
+
+std::optional<std::string> resolve_url(std::string_view base, std::string_view ref) {
+  const std::optional<std::string> resolved = resolve_reference(base, trim_ascii_whitespace(ref));
+  if (!resolved) return std::nullopt;
+  return normalize_url(*resolved);
+}
+
+std::optional<UrlParts> split_url(std::string_view normalized_url) {
+  const ReferenceView view = split_reference(normalized_url);
+  if (!view.scheme || !view.authority) return std::nullopt;
+  std::string_view host_and_port = *view.authority;
+  if (const auto userinfo = userinfo_of(host_and_port)) {
+    host_and_port.remove_prefix(userinfo->size() + 1);
+  }
+  // An IPv6 literal contains ':', so the port separator is searched after its ']'.
+  std::size_t host_end = 0;
+  if (host_and_port.starts_with('[')) {
+    host_end = host_and_port.find(']');
+    if (host_end == std::string_view::npos) return std::nullopt;
+    ++host_end;
+  }
+  const std::size_t colon = host_and_port.find(':', host_end);
+  const std::string_view host = host_and_port.substr(0, colon);
+  // Anything between "]" and ":" (or the end) is malformed.
+  if (host.empty() || (host_end != 0 && host.size() != host_end)) return std::nullopt;
+
+  UrlParts parts;
+  parts.scheme = std::string(*view.scheme);
+  parts.host = std::string(host);
+  parts.port = default_port(parts.scheme);
+  if (colon != std::string_view::npos && colon + 1 < host_and_port.size()) {
+    const std::string_view digits = host_and_port.substr(colon + 1);
+    int port = 0;
+    const auto [end, error] = std::from_chars(digits.data(), digits.data() + digits.size(), port);
+    if (error != std::errc() || end != digits.data() + digits.size() || port < 0 || port > 65535 ||
+        !is_digit(static_cast<unsigned char>(digits.front()))) {
+      return std::nullopt;
+    }
+    parts.port = port;
+  }
+  parts.path_and_query = std::string(view.path);
+  if (view.query) parts.path_and_query.append("?").append(*view.query);
+  return parts;
+}
+
+std::string url_origin(const UrlParts& parts) {
+  std::string origin = parts.scheme + "://" + parts.host;
+  if (parts.port != default_port(parts.scheme)) origin += ":" + std::to_string(parts.port);
+  return origin;
+}
+
+bool is_http_scheme(std::string_view scheme) {
+  return equals_ignore_case(scheme, "http") || equals_ignore_case(scheme, "https");
+}
+
+std::uint64_t url_fingerprint(std::string_view normalized_url) {
+  return XXH3_64bits(normalized_url.data(), normalized_url.size());
+}
+
+}  // namespace crawler

@@ -1,0 +1,113 @@
+#include "tests/support/crawler_runner.h"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <random>
+#include <sstream>
+#include <thread>
+
+#include <gtest/gtest.h>
+
+namespace crawler::testing {
+
+TempDir::TempDir() {
+  std::random_device random;
+  const auto base = std::filesystem::temp_directory_path();
+  for (int attempt = 0; attempt < 100; ++attempt) {
+    auto candidate = base / ("crawler-test-" + std::to_string(random()));
+    if (std::filesystem::create_directory(candidate)) {
+      path_ = candidate;
+      return;
+    }
+  }
+  throw std::runtime_error("cannot create a temporary folder");
+}
+
+TempDir::~TempDir() {
+  std::error_code ec;
+  std::filesystem::remove_all(path_, ec);
+}
+
+std::vector<nlohmann::json> read_jsonl(const std::filesystem::path& path,
+                                       std::vector<std::string>* bad_lines) {
+  std::vector<nlohmann::json> rows;
+  std::ifstream in(path);
+  std::string line;
+  while (std::getline(in, line)) {
+    auto parsed = nlohmann::json::parse(line, nullptr, false);
+    if (parsed.is_discarded() || !parsed.is_object()) {
+      if (bad_lines != nullptr) bad_lines->push_back(line);
+      continue;
+    }
+    rows.push_back(std::move(parsed));
+  }
+  return rows;
+}
+
+CrawlRun run_crawler(const TempDir& dir, const std::string& yaml,
+                     const std::vector<std::string>& args, std::chrono::seconds timeout) {
+  const auto config = dir.path() / "crawl.yaml";
+  {
+    std::ofstream out(config);
+    out << yaml;
+  }
+  const auto log_path = dir.path() / "crawler.out";
+  std::vector<std::string> argv_text = {CRAWLER_BINARY, "--config", config.string()};
+  argv_text.insert(argv_text.end(), args.begin(), args.end());
+  std::vector<char*> argv;
+  for (auto& a : argv_text) argv.push_back(a.data());
+  argv.push_back(nullptr);
+
+  CrawlRun run;
+  const pid_t pid = fork();
+  if (pid < 0) {
+    ADD_FAILURE() << "fork failed";
+    return run;
+  }
+  if (pid == 0) {
+    // Child: only async-signal-safe calls until exec.
+    const int fd = open(log_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    if (fd < 0 || chdir(dir.path().c_str()) != 0) _exit(127);
+    dup2(fd, STDOUT_FILENO);
+    dup2(fd, STDERR_FILENO);
+    execv(argv[0], argv.data());
+    _exit(127);
+  }
+  int status = 0;
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (true) {
+    const pid_t done = waitpid(pid, &status, WNOHANG);
+    if (done == pid) break;
+    if (std::chrono::steady_clock::now() > deadline) {
+      kill(pid, SIGKILL);
+      waitpid(pid, &status, 0);
+      ADD_FAILURE() << "crawler did not finish within " << timeout.count() << " s";
+      break;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  run.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  {
+    std::ifstream in(log_path);
+    std::stringstream text;
+    text << in.rdbuf();
+    run.output = text.str();
+  }
+  // The crawl writes relative to its working directory; find its output folder from the
+  // config's default or the --out flag.
+  std::filesystem::path out = dir.path() / "out";
+  for (std::size_t i = 0; i + 1 < args.size(); ++i) {
+    if (args[i] == "--out") out = dir.path() / args[i + 1];
+  }
+  run.records = read_jsonl(out / "pages.jsonl", &run.bad_lines);
+  std::ifstream stats(out / "stats.json");
+  if (stats) run.stats = nlohmann::json::parse(stats, nullptr, false);
+  return run;
+}
+
+}  // namespace crawler::testing

@@ -1,0 +1,46 @@
+// Runs the real `crawler` executable (CRAWLER_BINARY) in a fresh temporary folder and reads
+// what it wrote, for integration tests.
+#pragma once
+
+#include <chrono>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace crawler::testing {
+
+// A fresh folder under the system temp dir, removed with everything in it on destruction.
+class TempDir {
+ public:
+  TempDir();
+  ~TempDir();
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  const std::filesystem::path& path() const { return path_; }
+
+ private:
+  std::filesystem::path path_;
+};
+
+struct CrawlRun {
+  int exit_code = -1;                  // the process's exit status; 128+N when killed by N
+  std::string output;                  // stdout and stderr, interleaved
+  std::vector<nlohmann::json> records; // pages.jsonl, one object per line
+  std::vector<std::string> bad_lines;  // lines of pages.jsonl that are not a JSON object
+  nlohmann::json stats;                // stats.json, or null when absent
+};
+
+// Writes `yaml` to DIR/crawl.yaml and runs `crawler --config DIR/crawl.yaml ARGS...` with DIR
+// as its working directory, so a relative output.dir lands inside DIR. The process is killed
+// (and the test fails) after `timeout`.
+CrawlRun run_crawler(const TempDir& dir, const std::string& yaml,
+                     const std::vector<std::string>& args = {},
+                     std::chrono::seconds timeout = std::chrono::seconds(120));
+
+// Reads a JSON Lines file; unparsable lines go to `bad_lines`.
+std::vector<nlohmann::json> read_jsonl(const std::filesystem::path& path,
+                                       std::vector<std::string>* bad_lines = nullptr);
+
+}  // namespace crawler::testing
