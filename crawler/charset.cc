@@ -356,7 +356,7 @@ using IconvHandle = std::unique_ptr<void, IconvCloser>;
 std::string ConvertWithIconv(std::string_view bytes, std::string_view iconv_name) {
   const std::string from(iconv_name);
   const iconv_t raw = iconv_open("UTF-8", from.c_str());
-  if (raw == reinterpret_cast<iconv_t>(-1)) return ReplaceInvalidUtf8(bytes);
+  if (reinterpret_cast<std::intptr_t>(raw) == -1) return ReplaceInvalidUtf8(bytes);  // (iconv_t)-1
   const IconvHandle cd(raw);
 
   // A rejected UTF-16 code unit (a lone surrogate) is skipped whole, to stay aligned.
@@ -409,7 +409,12 @@ std::string ConvertWithIconv(std::string_view bytes, std::string_view iconv_name
   }
   out.resize(used);
   // iconv should only ever produce UTF-8, but the guarantee to callers is cheap to enforce.
-  return ReplaceInvalidUtf8(out);
+  if (!is_valid_utf8(out)) {
+    std::string replaced;
+    AppendReplacingInvalidUtf8(out, replaced);
+    return replaced;
+  }
+  return out;
 }
 
 // The WHATWG "get an attribute" step of the prescan. `pos` is just past the tag name or the

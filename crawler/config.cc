@@ -257,6 +257,18 @@ void read_output(Section section, OutputConfig& output) {
   section.finish();
 }
 
+void read_politeness(Section section, PolitenessConfig& p) {
+  section.read("robots", p.robots);
+  section.read("robots_agent", p.robots_agent);
+  section.read_duration("delay", p.delay);
+  section.read_duration("max_delay", p.max_delay);
+  section.read("per_host", p.per_host, 1, 1000);
+  section.read("retries", p.retries, 0, 100);
+  section.read_duration("backoff", p.backoff);
+  section.read("follow_nofollow", p.follow_nofollow);
+  section.finish();
+}
+
 const std::vector<std::string>& log_levels() {
   static const std::vector<std::string> levels = {"trace", "debug", "info", "warn", "error"};
   return levels;
@@ -313,6 +325,13 @@ std::string normalize_seed(const std::string& seed, const std::string& where_tex
 bool is_log_level(std::string_view level) {
   const auto& levels = log_levels();
   return std::find(levels.begin(), levels.end(), level) != levels.end();
+}
+
+std::string robots_agent(const Config& config) {
+  if (!config.politeness.robots_agent.empty()) return config.politeness.robots_agent;
+  const std::string& ua = config.fetch.user_agent;
+  const auto end = ua.find_first_of("/ \t");
+  return ua.substr(0, end);
 }
 
 std::string default_user_agent() {
@@ -416,6 +435,7 @@ Config parse_config(std::string_view yaml, const std::string& source,
   read_pool(Section(top.subsection("pool"), "pool.", source), config.pool);
   read_fetch(Section(top.subsection("fetch"), "fetch.", source), config.fetch);
   read_output(Section(top.subsection("output"), "output.", source), config.output);
+  read_politeness(Section(top.subsection("politeness"), "politeness.", source), config.politeness);
   read_log(Section(top.subsection("log"), "log.", source), config.log);
   top.finish();
 
@@ -486,6 +506,17 @@ std::string describe_config(const Config& config) {
   out << YAML::Key << "pages" << YAML::Value << config.output.pages;
   out << YAML::Key << "text" << YAML::Value << config.output.text;
   out << YAML::Key << "links" << YAML::Value << config.output.links;
+  out << YAML::EndMap;
+  const auto& p = config.politeness;
+  out << YAML::Key << "politeness" << YAML::Value << YAML::BeginMap;
+  out << YAML::Key << "robots" << YAML::Value << p.robots;
+  out << YAML::Key << "robots_agent" << YAML::Value << p.robots_agent;
+  out << YAML::Key << "delay" << YAML::Value << format_duration(p.delay);
+  out << YAML::Key << "max_delay" << YAML::Value << format_duration(p.max_delay);
+  out << YAML::Key << "per_host" << YAML::Value << p.per_host;
+  out << YAML::Key << "retries" << YAML::Value << p.retries;
+  out << YAML::Key << "backoff" << YAML::Value << format_duration(p.backoff);
+  out << YAML::Key << "follow_nofollow" << YAML::Value << p.follow_nofollow;
   out << YAML::EndMap;
   out << YAML::Key << "log" << YAML::Value << YAML::BeginMap;
   out << YAML::Key << "level" << YAML::Value << config.log.level;

@@ -56,6 +56,17 @@ struct OutputConfig {
   bool links = true;
 };
 
+struct PolitenessConfig {
+  bool robots = true;        // obey robots.txt
+  std::string robots_agent;  // product token; "" = user_agent's first word before '/'
+  Millis delay{1000};        // minimum gap between two requests to one host
+  Millis max_delay{30000};   // cap for Crawl-delay and Retry-After
+  std::size_t per_host = 2;  // requests in flight to one host at once
+  int retries = 3;           // extra tries after a retryable failure
+  Millis backoff{1000};      // first retry wait; doubles each try, with jitter
+  bool follow_nofollow = false;
+};
+
 struct LogConfig {
   std::string level = "info";
   std::string file;
@@ -68,8 +79,12 @@ struct Config {
   PoolConfig pool;
   FetchConfig fetch;
   OutputConfig output;
+  PolitenessConfig politeness;
   LogConfig log;
 };
+
+// The product token matched against robots.txt User-agent lines.
+std::string robots_agent(const Config& config);
 
 std::string default_user_agent();
 

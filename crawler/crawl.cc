@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <fstream>
 #include <optional>
+#include <semaphore>
 #include <thread>
 #include <vector>
 
@@ -12,6 +13,7 @@
 #include "crawler/memory_frontier.h"
 #include "crawler/page_worker.h"
 #include "crawler/results_writer.h"
+#include "crawler/robots_cache.h"
 #include "crawler/scope.h"
 #include "crawler/url.h"
 #include "pool/bounded_queue.h"
@@ -35,12 +37,25 @@ void write_file_atomically(const std::filesystem::path& path, const std::string&
   std::filesystem::rename(temporary, path);
 }
 
+FrontierOptions frontier_options(const Config& config) {
+  FrontierOptions options;
+  options.per_host = config.politeness.per_host;
+  options.delay = config.politeness.delay;
+  options.max_pages = config.scope.max_pages;
+  options.depth_levels = config.scope.max_depth >= 0;
+  options.robots = config.politeness.robots;
+  options.first_pause = std::max(config.politeness.backoff, std::chrono::milliseconds(100));
+  options.max_pause = std::max(config.politeness.max_delay, options.first_pause);
+  return options;
+}
+
 }  // namespace
 
 struct Crawl::State {
   Config config;
   Scope scope;
   MemoryFrontier frontier;
+  RobotsCache robots;
   std::atomic<bool> stopping{false};
   std::atomic<std::uint64_t> pages{0};
   std::atomic<std::uint64_t> errors{0};
@@ -49,8 +64,7 @@ struct Crawl::State {
   explicit State(Config c)
       : config(std::move(c)),
         scope(config.scope, config.seeds),
-        frontier(FrontierOptions{config.pool.workers, std::chrono::milliseconds(0),
-                                 config.scope.max_pages, config.scope.max_depth >= 0}) {}
+        frontier(frontier_options(config)) {}
 };
 
 Crawl::Crawl(Config config) : state_(std::make_unique<State>(std::move(config))) {
@@ -100,6 +114,7 @@ CrawlStats Crawl::run() {
     CrawlJob job;
     job.url = seed;
     job.host = parts->host;
+    job.origin = url_origin(*parts);
     s.frontier.add(std::move(job));
   }
 
@@ -107,7 +122,7 @@ CrawlStats Crawl::run() {
   std::vector<std::unique_ptr<PageWorker>> workers;
   workers.reserve(config.pool.workers);
   for (std::size_t i = 0; i < config.pool.workers; ++i) {
-    workers.push_back(std::make_unique<PageWorker>(config, s.scope, s.frontier, &share));
+    workers.push_back(std::make_unique<PageWorker>(config, s.scope, s.frontier, s.robots, &share));
   }
 
   ResultQueue results(config.pool.queue_capacity);
@@ -172,6 +187,8 @@ CrawlStats Crawl::run() {
              frontier.queued > 0) {
     stats.stopped_by = "max_pages";
   }
+  stats.robots_origins = s.robots.origins();
+  stats.sitemaps = s.robots.sitemaps();
   write_file_atomically(out_dir / "stats.json", stats.to_json());
   return stats;
 }

@@ -31,6 +31,7 @@ std::string CrawlStats::to_json() const {
   j["finished_at"] = finished_at;
   j["duration_s"] = duration_s;
   j["pages_per_second"] = pages_per_second();
+  j["robots"] = {{"origins", robots_origins}, {"sitemaps", sitemaps}};
   j["stopped_by"] =
       stopped_by.empty() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(stopped_by);
   return j.dump(2) + "\n";

@@ -4,8 +4,8 @@
 #include <openssl/evp.h>
 
 #include <algorithm>
-#include <cerrno>
 #include <cctype>
+#include <cerrno>
 #include <stdexcept>
 #include <string_view>
 
@@ -89,6 +89,7 @@ struct Fetcher::Impl {
   EvpContext sha;
   char error_buffer[CURL_ERROR_SIZE] = {};
   FetchResponse* current = nullptr;  // the response being filled by the callbacks
+  std::uint64_t limit = 0;           // body cap of the current request
 
   Impl(const FetchConfig& c, const CurlShare* share)
       : config(c), easy(curl_easy_init()), sha(EVP_MD_CTX_new()) {
@@ -121,7 +122,7 @@ struct Fetcher::Impl {
     auto* impl = static_cast<Impl*>(self);
     FetchResponse& r = *impl->current;
     const std::size_t n = size * count;
-    const std::uint64_t room = impl->config.max_body - r.body.size();
+    const std::uint64_t room = impl->limit - r.body.size();
     if (n > room) {
       r.body.append(data, static_cast<std::size_t>(room));
       EVP_DigestUpdate(impl->sha.get(), data, static_cast<std::size_t>(room));
@@ -244,10 +245,11 @@ Fetcher::Fetcher(const FetchConfig& config, const CurlShare* share)
     : impl_(std::make_unique<Impl>(config, share)) {}
 Fetcher::~Fetcher() = default;
 
-FetchResponse Fetcher::fetch(const std::string& url,
-                             const std::vector<std::string>& extra_headers) {
+FetchResponse Fetcher::fetch(const std::string& url, const std::vector<std::string>& extra_headers,
+                             std::uint64_t max_body) {
   FetchResponse response;
   Impl& impl = *impl_;
+  impl.limit = max_body != 0 ? max_body : impl.config.max_body;
   CURL* h = impl.easy.get();
   impl.current = &response;
   impl.error_buffer[0] = 0;
@@ -278,7 +280,7 @@ FetchResponse Fetcher::fetch(const std::string& url,
   response.status = static_cast<int>(status);
   if (response.truncated) {
     response.error_kind = "too_large";
-    response.error = "body larger than " + format_size(impl.config.max_body);
+    response.error = "body larger than " + format_size(impl.limit);
   } else if (code != CURLE_OK) {
     impl.describe_error(code, response);
   }

@@ -71,8 +71,10 @@ class Fetcher {
   Fetcher(const Fetcher&) = delete;
   Fetcher& operator=(const Fetcher&) = delete;
 
-  // Fetches `url` with GET. `extra_headers` ("Name: value") are sent with this request only.
-  FetchResponse fetch(const std::string& url, const std::vector<std::string>& extra_headers = {});
+  // Fetches `url` with GET. `extra_headers` ("Name: value") are sent with this request only;
+  // `max_body` (when not 0) replaces fetch.max_body for this request.
+  FetchResponse fetch(const std::string& url, const std::vector<std::string>& extra_headers = {},
+                      std::uint64_t max_body = 0);
 
  private:
   struct Impl;

@@ -25,6 +25,8 @@ namespace crawler {
 using Clock = std::chrono::steady_clock;
 
 struct CrawlJob {
+  enum class Kind { kPage, kRobots };
+  Kind kind = Kind::kPage;             // kRobots: fetch `origin`/robots.txt for the gate
   std::string url;                     // normalised URL to fetch now
   std::string requested_url;           // where a redirect chain started ("" = url itself)
   std::vector<std::string> redirects;  // URLs already fetched in this redirect chain
@@ -32,10 +34,19 @@ struct CrawlJob {
   int depth = 0;                       // link hops from a seed
   int attempt = 0;                     // tries already made (retries)
   std::string host;                    // the politeness key: the URL's host
+  std::string origin;                  // scheme://host[:port], the robots.txt key
+  std::string abandoned;               // set by the frontier: record this reason, do not fetch
 
-  // A continuation (redirect hop or retry) finishes work already admitted: it does not count
-  // against max_pages and goes before new URLs of its host.
-  bool continuation() const { return !redirects.empty() || attempt > 0; }
+  // A continuation (redirect hop, retry, robots.txt fetch) finishes work already admitted: it
+  // does not count against max_pages and goes before new URLs of its host.
+  bool continuation() const { return kind == Kind::kRobots || !redirects.empty() || attempt > 0; }
+};
+
+// How a released job ended, for the frontier's view of its host's health.
+enum class HostOutcome {
+  kResponse,        // the host answered (any HTTP status)
+  kConnectFailure,  // no answer: refused, timed out, reset, DNS
+  kNotContacted,    // nothing was sent (e.g. blocked by robots.txt)
 };
 
 struct FrontierStats {
@@ -57,8 +68,15 @@ class Frontier {
   // Queues a continuation of an in-flight job: a redirect hop whose target was admitted with
   // mark_seen(), or a retry, released no earlier than `not_before`.
   virtual void add_continuation(CrawlJob job, Clock::time_point not_before) = 0;
+  // Jobs whose `abandoned` is set were given up by the frontier (a dead host): the caller
+  // records them with that reason and complete()s them without fetching.
   virtual std::optional<CrawlJob> next(Clock::time_point deadline) = 0;
-  virtual void complete(const CrawlJob& job) = 0;
+  virtual void complete(const CrawlJob& job, HostOutcome outcome) = 0;
+  // robots.txt of `origin` is known now: its URLs may be released. `crawl_delay` (already
+  // capped) raises the host's gap between requests when longer than the configured delay.
+  virtual void robots_ready(const std::string& origin, std::chrono::milliseconds crawl_delay) = 0;
+  // No request to `host` before `until` (Retry-After on 429/503).
+  virtual void pause_host(const std::string& host, Clock::time_point until) = 0;
   virtual void stop() = 0;
   virtual bool finished() const = 0;
   virtual FrontierStats stats() const = 0;

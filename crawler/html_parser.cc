@@ -613,7 +613,7 @@ std::optional<std::string> LimitMarkup(std::string_view html, std::size_t max_de
 // Gumbo memory.
 
 // Gumbo 0.10.1's gumbo_destroy_output frees the tree recursively, one stack frame per level, and
-// so crashes on deep trees (80,000 levels with a 256 KiB stack; the nesting limiter's model is
+// so crashes on deep trees (80,000 levels with a 256 KiB stack; the pre-scan's model is
 // approximate and adoption-agency tricks can nest deeper than it thinks). The tree is therefore
 // never freed by Gumbo: every Gumbo allocation carries a list link, and the arena frees whatever
 // is still allocated in one flat walk, whatever the shape of the tree. Not thread-safe; one arena
@@ -626,14 +626,16 @@ class GumboArena {
   ~GumboArena() {
     while (head_ != nullptr) {
       Header* next = head_->next;
-      std::free(head_);  // NOLINT(cppcoreguidelines-no-malloc): pairs with Allocate's malloc
+      // NOLINTNEXTLINE(cppcoreguidelines-no-malloc,cppcoreguidelines-owning-memory)
+      std::free(head_);  // pairs with Allocate's malloc
       head_ = next;
     }
   }
 
   // Gumbo's allocator callbacks; `arena` is GumboOptions::userdata.
   static void* Allocate(void* arena, std::size_t size) {
-    // NOLINTNEXTLINE(cppcoreguidelines-no-malloc): Gumbo's allocator contract is malloc's.
+    // Gumbo's allocator contract is malloc's; the arena is the owner.
+    // NOLINTNEXTLINE(cppcoreguidelines-no-malloc,cppcoreguidelines-owning-memory)
     auto* header = static_cast<Header*>(std::malloc(sizeof(Header) + size));
     if (header == nullptr) return nullptr;
     auto& self = *static_cast<GumboArena*>(arena);
@@ -651,7 +653,8 @@ class GumboArena {
     if (header->prev != nullptr) header->prev->next = header->next;
     if (header->next != nullptr) header->next->prev = header->prev;
     if (self.head_ == header) self.head_ = header->next;
-    std::free(header);  // NOLINT(cppcoreguidelines-no-malloc): pairs with Allocate's malloc
+    // NOLINTNEXTLINE(cppcoreguidelines-no-malloc,cppcoreguidelines-owning-memory)
+    std::free(header);  // pairs with Allocate's malloc
   }
 
  private:
@@ -728,11 +731,15 @@ bool HasAttribute(const GumboElement& element, const char* name) {
 }
 
 bool IsRenamedForeignRoot(const GumboElement& element) {
-  if (element.tag != GUMBO_TAG_UNKNOWN) return false;
-  GumboStringPiece name = element.original_tag;  // "<x-svg ...>", or empty when implied
-  gumbo_tag_from_original_text(&name);
-  const std::string_view view(name.data == nullptr ? "" : name.data, name.length);
-  return EqualsIgnoreCase(view, "x-svg") || EqualsIgnoreCase(view, "x-math");
+  if (element.tag != GUMBO_TAG_UNKNOWN || element.original_tag.data == nullptr) return false;
+  // The tag's source text, "<x-svg ...>". Parsed here rather than with
+  // gumbo_tag_from_original_text, which asserts on anything unexpected.
+  const std::string_view source(element.original_tag.data, element.original_tag.length);
+  if (!source.starts_with('<')) return false;
+  std::size_t end = 1;
+  while (end < source.size() && !IsTagNameEnd(source[end])) ++end;
+  const std::string_view name = source.substr(1, end - 1);
+  return EqualsIgnoreCase(name, "x-svg") || EqualsIgnoreCase(name, "x-math");
 }
 
 // Text content never shown: excluded from ParsedPage::text, with everything below it.
@@ -939,7 +946,8 @@ ParsedPage parse_html(std::string_view utf8_html, const ParseOptions& options) {
     utf8_html = *limited;
   }
 
-  GumboArena arena;  // owns the whole parse tree; declared first so it outlives every use
+  // Owns every Gumbo allocation, the tree included (which points into utf8_html's buffer).
+  GumboArena arena;
   GumboOptions gumbo_options = kGumboDefaultOptions;
   gumbo_options.allocator = &GumboArena::Allocate;
   gumbo_options.deallocator = &GumboArena::Deallocate;

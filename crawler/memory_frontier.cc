@@ -1,5 +1,6 @@
 #include "crawler/memory_frontier.h"
 
+#include <algorithm>
 #include <stdexcept>
 
 #include "crawler/url.h"
@@ -15,17 +16,42 @@ bool MemoryFrontier::budget_left() const {
 }
 
 bool MemoryFrontier::level_open(const CrawlJob& job) const {
-  return !options_.depth_levels || active_by_depth_.empty() ||
-         job.depth <= active_by_depth_.begin()->first;
+  return !options_.depth_levels || job.kind == CrawlJob::Kind::kRobots ||
+         active_by_depth_.empty() || job.depth <= active_by_depth_.begin()->first;
 }
 
-void MemoryFrontier::count_active(int depth, int delta) {
-  if (!options_.depth_levels) return;
-  auto& count = active_by_depth_[depth];
+// True when the host's front job may pass the robots.txt gate. The first time a URL of an
+// origin reaches the front (or when the answer expired), the robots.txt fetch is put in front
+// of it, and that fetch itself passes.
+bool MemoryFrontier::robots_open(Host& host, Clock::time_point now) {
+  const CrawlJob& front = host.jobs.front();
+  if (!options_.robots || front.kind == CrawlJob::Kind::kRobots) return true;
+  Origin& origin = origins_[front.origin];
+  if (origin.robots == Origin::Robots::kPending) return false;
+  if (origin.robots == Origin::Robots::kReady && origin.expires > now) return true;
+  CrawlJob robots;
+  robots.kind = CrawlJob::Kind::kRobots;
+  robots.url = front.origin + "/robots.txt";
+  robots.host = front.host;
+  robots.origin = front.origin;
+  robots.depth = front.depth;
+  host.jobs.push_front(std::move(robots));
+  ++queued_;
+  ++queued_continuations_;
+  origin.robots = Origin::Robots::kPending;
+  return true;
+}
+
+void MemoryFrontier::count_active(const CrawlJob& job, int delta) {
+  if (!options_.depth_levels || job.kind != CrawlJob::Kind::kPage) return;
+  auto& count = active_by_depth_[job.depth];
   count += delta;
   if (count != 0) return;
-  active_by_depth_.erase(depth);
-  // The lowest level may have finished: hosts parked for the next level get another look.
+  active_by_depth_.erase(job.depth);
+  unpark_all();  // the lowest level may have finished
+}
+
+void MemoryFrontier::unpark_all() {
   std::vector<std::string> parked;
   parked.swap(parked_);
   for (const auto& name : parked) {
@@ -40,21 +66,26 @@ bool MemoryFrontier::finished_locked() const {
   return queued_ == 0 || (!budget_left() && queued_continuations_ == 0);
 }
 
-MemoryFrontier::Host& MemoryFrontier::host_of(const std::string& url, CrawlJob& job) {
-  if (job.host.empty()) {
-    if (auto parts = split_url(url)) job.host = parts->host;
+void MemoryFrontier::fill_keys(CrawlJob& job) const {
+  if (!job.host.empty() && !job.origin.empty()) return;
+  if (auto parts = split_url(job.url)) {
+    job.host = parts->host;
+    job.origin = url_origin(*parts);
   }
-  return hosts_[job.host];
+}
+
+void MemoryFrontier::park(const std::string& name, Host& host) {
+  if (host.parked) return;
+  host.parked = true;
+  parked_.push_back(name);
 }
 
 void MemoryFrontier::schedule_locked(const std::string& name, Host& host) {
-  if (host.scheduled || host.jobs.empty() || host.in_flight >= options_.per_host) return;
+  if (host.scheduled || host.parked || host.jobs.empty() || !host.dead.empty()) return;
+  if (host.in_flight >= options_.per_host) return;
   if (!budget_left() && !host.jobs.front().continuation()) return;
-  if (!level_open(host.jobs.front())) {
-    if (!host.parked) {
-      host.parked = true;
-      parked_.push_back(name);
-    }
+  if (!robots_open(host, Clock::now()) || !level_open(host.jobs.front())) {
+    park(name, host);
     return;
   }
   ready_.emplace(host.next_time, name);
@@ -62,18 +93,29 @@ void MemoryFrontier::schedule_locked(const std::string& name, Host& host) {
 }
 
 void MemoryFrontier::enqueue_locked(CrawlJob job, bool front) {
-  Host& host = host_of(job.url, job);
+  fill_keys(job);
   const std::string name = job.host;
+  Host& host = hosts_[name];
+  if (host.jobs.empty() && host.in_flight == 0 && host.delay.count() == 0) {
+    host.delay = options_.delay;
+  }
   if (front) {
     host.jobs.push_front(std::move(job));
   } else {
     host.jobs.push_back(std::move(job));
   }
-  if (front && host.scheduled) {
-    // A continuation may be releasable where the old front (a new URL past the budget) was
-    // not; rescheduling keeps the host's time.
-    ready_.erase({host.next_time, name});
+  if (!host.dead.empty()) {
+    dead_hosts_.push_back(name);
+    return;
+  }
+  if (front) {
+    // The new front may pass gates the old one did not: look at the host afresh.
+    if (host.scheduled) ready_.erase({host.next_time, name});
     host.scheduled = false;
+    if (host.parked) {
+      host.parked = false;
+      parked_.erase(std::remove(parked_.begin(), parked_.end(), name), parked_.end());
+    }
   }
   schedule_locked(name, host);
 }
@@ -83,7 +125,7 @@ bool MemoryFrontier::add(CrawlJob job) {
   if (!seen_.insert(url_fingerprint(job.url)).second) return false;
   if (stopped_ || !budget_left()) return true;  // seen, but it will never be released
   ++queued_;
-  count_active(job.depth, +1);
+  count_active(job, +1);
   enqueue_locked(std::move(job), false);
   changed_.notify_all();
   return true;
@@ -98,7 +140,7 @@ void MemoryFrontier::add_continuation(CrawlJob job, Clock::time_point not_before
   std::lock_guard lock(mutex_);
   ++queued_;
   ++queued_continuations_;
-  count_active(job.depth, +1);
+  count_active(job, +1);
   if (not_before <= Clock::now()) {
     enqueue_locked(std::move(job), true);
   } else {
@@ -116,12 +158,35 @@ void MemoryFrontier::promote_due_locked(Clock::time_point now) {
   }
 }
 
+CrawlJob MemoryFrontier::take_front(Host& host) {
+  CrawlJob job = std::move(host.jobs.front());
+  host.jobs.pop_front();
+  --queued_;
+  if (job.continuation()) {
+    --queued_continuations_;
+  } else {
+    ++released_;
+  }
+  ++in_flight_;
+  return job;
+}
+
 std::optional<CrawlJob> MemoryFrontier::next(Clock::time_point deadline) {
   std::unique_lock lock(mutex_);
   while (true) {
     if (stopped_) return std::nullopt;
     const auto now = Clock::now();
     promote_due_locked(now);
+    while (!dead_hosts_.empty()) {
+      Host& host = hosts_[dead_hosts_.front()];
+      if (host.jobs.empty() || (!budget_left() && !host.jobs.front().continuation())) {
+        dead_hosts_.pop_front();
+        continue;
+      }
+      CrawlJob job = take_front(host);
+      job.abandoned = host.dead;
+      return job;
+    }
     if (finished_locked()) {
       changed_.notify_all();
       return std::nullopt;
@@ -131,22 +196,17 @@ std::optional<CrawlJob> MemoryFrontier::next(Clock::time_point deadline) {
       ready_.erase(ready_.begin());
       Host& host = hosts_[name];
       host.scheduled = false;
-      if (host.jobs.empty() || (!budget_left() && !host.jobs.front().continuation())) continue;
-      if (!level_open(host.jobs.front())) {
-        schedule_locked(name, host);  // parks it
+      if (host.jobs.empty() || !host.dead.empty() || host.in_flight >= options_.per_host ||
+          (!budget_left() && !host.jobs.front().continuation())) {
         continue;
       }
-      CrawlJob job = std::move(host.jobs.front());
-      host.jobs.pop_front();
-      --queued_;
-      if (job.continuation()) {
-        --queued_continuations_;
-      } else {
-        ++released_;
+      if (!robots_open(host, now) || !level_open(host.jobs.front())) {
+        park(name, host);
+        continue;
       }
+      CrawlJob job = take_front(host);
       ++host.in_flight;
-      ++in_flight_;
-      host.next_time = now + options_.delay;
+      host.next_time = now + host.delay;
       schedule_locked(name, host);
       return job;
     }
@@ -158,15 +218,63 @@ std::optional<CrawlJob> MemoryFrontier::next(Clock::time_point deadline) {
   }
 }
 
-void MemoryFrontier::complete(const CrawlJob& job) {
+void MemoryFrontier::complete(const CrawlJob& job, HostOutcome outcome) {
   std::lock_guard lock(mutex_);
-  auto it = hosts_.find(job.host);
-  if (it != hosts_.end() && it->second.in_flight > 0) {
-    --it->second.in_flight;
-    schedule_locked(it->first, it->second);
-  }
   if (in_flight_ > 0) --in_flight_;
-  count_active(job.depth, -1);
+  count_active(job, -1);
+  auto it = hosts_.find(job.host);
+  if (it != hosts_.end()) {
+    Host& host = it->second;
+    if (host.in_flight > 0 && job.abandoned.empty()) --host.in_flight;
+    if (outcome == HostOutcome::kResponse) {
+      host.fail_streak = 0;
+      host.pauses = 0;
+    } else if (outcome == HostOutcome::kConnectFailure && host.dead.empty() &&
+               ++host.fail_streak >= options_.fail_streak) {
+      host.fail_streak = 0;
+      if (++host.pauses > options_.max_pauses) {
+        host.dead =
+            "host unreachable: " +
+            std::to_string(options_.fail_streak * options_.max_pauses + options_.fail_streak) +
+            " connection failures in a row";
+        if (host.scheduled) ready_.erase({host.next_time, it->first});
+        host.scheduled = false;
+        dead_hosts_.push_back(it->first);
+      } else {
+        const std::chrono::milliseconds pause = std::min<std::chrono::milliseconds>(
+            options_.first_pause * (1LL << std::min(host.pauses - 1, 20)), options_.max_pause);
+        if (host.scheduled) ready_.erase({host.next_time, it->first});
+        host.scheduled = false;
+        host.next_time = std::max<Clock::time_point>(host.next_time, Clock::now() + pause);
+      }
+    }
+    schedule_locked(it->first, host);
+  }
+  changed_.notify_all();
+}
+
+void MemoryFrontier::robots_ready(const std::string& origin,
+                                  std::chrono::milliseconds crawl_delay) {
+  std::lock_guard lock(mutex_);
+  Origin& state = origins_[origin];
+  state.robots = Origin::Robots::kReady;
+  state.expires = Clock::now() + options_.robots_ttl;
+  if (auto parts = split_url(origin + "/")) {
+    Host& host = hosts_[parts->host];
+    host.delay = std::max(options_.delay, crawl_delay);
+  }
+  unpark_all();
+  changed_.notify_all();
+}
+
+void MemoryFrontier::pause_host(const std::string& name, Clock::time_point until) {
+  std::lock_guard lock(mutex_);
+  Host& host = hosts_[name];
+  if (until <= host.next_time) return;
+  if (host.scheduled) ready_.erase({host.next_time, name});
+  host.scheduled = false;
+  host.next_time = until;
+  schedule_locked(name, host);
   changed_.notify_all();
 }
 

@@ -3,8 +3,19 @@
 // One FIFO per host and an ordered set of the hosts that have work, keyed by the earliest time
 // each may next be contacted. next() releases the front URL of the first host in that order
 // once its time has come, provided the host has fewer than `per_host` requests in flight.
-// After a release the host's next time is `delay` later, so a single host sees the configured
-// pace while different hosts are crawled in parallel at full speed.
+// After a release the host's next time is its delay later, so a single host sees the
+// configured pace while different hosts are crawled in parallel at full speed.
+//
+// Gates that can hold a host's front job back (the host is "parked" until the gate opens):
+// - robots.txt: with `robots` on, no URL of an origin is released before robots_ready() was
+//   called for that origin. The frontier queues the robots.txt fetch itself, at the front of
+//   the host's queue, the first time a URL of the origin reaches the front (and again when
+//   the answer is older than `robots_ttl`).
+// - depth levels (see FrontierOptions::depth_levels).
+//
+// A host whose requests fail to connect `fail_streak` times in a row is paused, with a pause
+// that doubles each time; after `max_pauses` pauses it is dead, and its remaining URLs come out
+// of next() marked `abandoned`, so one dead host cannot stall or dominate a crawl.
 //
 // Dedup uses a set of 64-bit fingerprints of normalised URLs (8 bytes a URL plus the hash
 // set's overhead), never the URL strings.
@@ -13,13 +24,13 @@
 #include <condition_variable>
 #include <deque>
 #include <map>
-#include <string>
-#include <vector>
 #include <mutex>
 #include <queue>
 #include <set>
+#include <string>
 #include <unordered_map>
 #include <unordered_set>
+#include <vector>
 
 #include "crawler/frontier.h"
 
@@ -33,6 +44,12 @@ struct FrontierOptions {
   // Then each URL is first seen by a shortest path, so depths, and a max_depth cut, are exact.
   // Costs some parallelism at level boundaries; used only when max_depth is set.
   bool depth_levels = false;
+  bool robots = false;  // gate origins on robots.txt
+  std::chrono::milliseconds robots_ttl{24 * 3600 * 1000};
+  int fail_streak = 5;                          // connect failures in a row before a pause
+  int max_pauses = 3;                           // pauses before the host is dead
+  std::chrono::milliseconds first_pause{1000};  // doubles with each pause
+  std::chrono::milliseconds max_pause{30000};
 };
 
 class MemoryFrontier final : public Frontier {
@@ -43,7 +60,9 @@ class MemoryFrontier final : public Frontier {
   bool mark_seen(const std::string& url) override;
   void add_continuation(CrawlJob job, Clock::time_point not_before) override;
   std::optional<CrawlJob> next(Clock::time_point deadline) override;
-  void complete(const CrawlJob& job) override;
+  void complete(const CrawlJob& job, HostOutcome outcome) override;
+  void robots_ready(const std::string& origin, std::chrono::milliseconds crawl_delay) override;
+  void pause_host(const std::string& host, Clock::time_point until) override;
   void stop() override;
   bool finished() const override;
   FrontierStats stats() const override;
@@ -53,8 +72,16 @@ class MemoryFrontier final : public Frontier {
     std::deque<CrawlJob> jobs;  // continuations first, then new URLs in FIFO order
     std::size_t in_flight = 0;
     Clock::time_point next_time{};
+    std::chrono::milliseconds delay{0};
     bool scheduled = false;  // present in ready_
-    bool parked = false;     // in parked_: its front job waits for its depth level
+    bool parked = false;     // in parked_: its front job waits for a gate
+    int fail_streak = 0;
+    int pauses = 0;
+    std::string dead;  // non-empty: why the host was given up
+  };
+  struct Origin {
+    enum class Robots { kUnknown, kPending, kReady } robots = Robots::kUnknown;
+    Clock::time_point expires{};
   };
   struct Delayed {
     Clock::time_point when;
@@ -67,23 +94,29 @@ class MemoryFrontier final : public Frontier {
 
   bool budget_left() const;
   bool level_open(const CrawlJob& job) const;
-  void count_active(int depth, int delta);
+  bool robots_open(Host& host, Clock::time_point now);
+  void count_active(const CrawlJob& job, int delta);
+  void unpark_all();
   bool finished_locked() const;
   void enqueue_locked(CrawlJob job, bool front);
   void schedule_locked(const std::string& name, Host& host);
+  void park(const std::string& name, Host& host);
   void promote_due_locked(Clock::time_point now);
-  Host& host_of(const std::string& url, CrawlJob& job);
+  void fill_keys(CrawlJob& job) const;
+  CrawlJob take_front(Host& host);
 
   const FrontierOptions options_;
   mutable std::mutex mutex_;
   std::condition_variable changed_;
   std::unordered_set<std::uint64_t> seen_;
   std::unordered_map<std::string, Host> hosts_;
+  std::unordered_map<std::string, Origin> origins_;
   std::set<std::pair<Clock::time_point, std::string>> ready_;  // hosts that may have work
   std::priority_queue<Delayed, std::vector<Delayed>, std::greater<>> delayed_;
   std::uint64_t delayed_sequence_ = 0;
-  std::map<int, std::uint64_t> active_by_depth_;  // queued + in flight, per depth
-  std::vector<std::string> parked_;               // hosts waiting for the next depth level
+  std::map<int, std::uint64_t> active_by_depth_;  // queued + in flight page jobs, per depth
+  std::vector<std::string> parked_;               // hosts waiting for a gate
+  std::deque<std::string> dead_hosts_;            // dead hosts with jobs left to abandon
   std::uint64_t queued_ = 0;
   std::uint64_t queued_continuations_ = 0;
   std::uint64_t in_flight_ = 0;

@@ -1,5 +1,7 @@
 #include "crawler/page_worker.h"
 
+#include <curl/curl.h>
+
 #include <algorithm>
 #include <cctype>
 #include <unordered_set>
@@ -44,20 +46,130 @@ bool has_token(std::string_view header, std::string_view token) {
 class CompleteOnExit {
  public:
   CompleteOnExit(Frontier& frontier, const CrawlJob& job) : frontier_(frontier), job_(job) {}
-  ~CompleteOnExit() { frontier_.complete(job_); }
+  ~CompleteOnExit() { frontier_.complete(job_, outcome); }
   CompleteOnExit(const CompleteOnExit&) = delete;
   CompleteOnExit& operator=(const CompleteOnExit&) = delete;
+  HostOutcome outcome = HostOutcome::kNotContacted;
 
  private:
   Frontier& frontier_;
   const CrawlJob& job_;
 };
 
+// Errors where the host gave no usable answer: retried, and counted against the host.
+bool is_network_failure(const std::string& kind) {
+  return kind == "timeout" || kind == "connect" || kind == "dns" || kind == "reset" ||
+         kind == "empty_reply" || kind == "partial";
+}
+
+bool is_retryable_status(int status) {
+  return status == 429 || status == 500 || status == 502 || status == 503 || status == 504;
+}
+
+// Retry-After as a wait: delta-seconds or an HTTP-date. std::nullopt when absent or invalid.
+std::optional<std::chrono::milliseconds> parse_retry_after(const std::string& value) {
+  if (value.empty()) return std::nullopt;
+  if (std::all_of(value.begin(), value.end(), [](unsigned char c) { return std::isdigit(c); })) {
+    if (value.size() > 9) return std::chrono::milliseconds(std::chrono::hours(24 * 365));
+    return std::chrono::seconds(std::stol(value));
+  }
+  const std::time_t when = curl_getdate(value.c_str(), nullptr);
+  if (when < 0) return std::nullopt;
+  const auto wait = std::chrono::system_clock::from_time_t(when) - std::chrono::system_clock::now();
+  return std::max(std::chrono::milliseconds(0),
+                  std::chrono::duration_cast<std::chrono::milliseconds>(wait));
+}
+
 }  // namespace
 
 PageWorker::PageWorker(const Config& config, const Scope& scope, Frontier& frontier,
-                       const CurlShare* share)
-    : config_(config), scope_(scope), frontier_(frontier), fetcher_(config.fetch, share) {}
+                       RobotsCache& robots, const CurlShare* share)
+    : config_(config),
+      scope_(scope),
+      frontier_(frontier),
+      robots_(robots),
+      agent_(robots_agent(config)),
+      fetcher_(config.fetch, share),
+      random_(std::random_device{}()) {}
+
+bool PageWorker::retry(const CrawlJob& job, const FetchResponse& response) {
+  const bool retryable =
+      is_network_failure(response.error_kind) || is_retryable_status(response.status);
+  if (!retryable || job.attempt >= config_.politeness.retries) return false;
+  const auto max_delay = config_.politeness.max_delay;
+  auto wait = std::chrono::duration_cast<std::chrono::milliseconds>(
+      config_.politeness.backoff * (1LL << std::min(job.attempt, 20)) *
+      std::uniform_real_distribution<double>(0.75, 1.25)(random_));
+  const auto retry_after = parse_retry_after(response.retry_after);
+  if (retry_after && (response.status == 429 || response.status == 503)) {
+    wait = *retry_after;
+    // The server asked the whole host to slow down, not just this URL.
+    frontier_.pause_host(job.host, Clock::now() + std::min(wait, max_delay));
+  }
+  wait = std::min(wait, max_delay);
+  CrawlJob again = job;
+  ++again.attempt;
+  frontier_.add_continuation(std::move(again), Clock::now() + wait);
+  return true;
+}
+
+void PageWorker::process_robots(const CrawlJob& job, HostOutcome& outcome) {
+  // RFC 9309: follow at least five redirects; parse at most 500 KiB.
+  constexpr int kMaxRobotsRedirects = 5;
+  constexpr std::uint64_t kMaxRobotsBytes = 500 * 1024;
+  std::string url = job.url;
+  FetchResponse response;
+  bool too_many_redirects = true;
+  for (int hop = 0; hop <= kMaxRobotsRedirects; ++hop) {
+    response = fetcher_.fetch(url, {}, kMaxRobotsBytes);
+    if (!is_redirect(response.status) || response.location.empty()) {
+      too_many_redirects = false;
+      break;
+    }
+    auto target = resolve_url(url, response.location);
+    auto parts = target ? split_url(*target) : std::nullopt;
+    if (!parts || !is_http_scheme(parts->scheme)) {
+      too_many_redirects = false;
+      response.status = 404;  // a redirect nowhere fetchable: as if there were no file
+      break;
+    }
+    url = std::move(*target);
+  }
+  outcome = response.status > 0 ? HostOutcome::kResponse : HostOutcome::kConnectFailure;
+
+  RobotsRules rules = RobotsRules::allow_all();
+  std::string note;
+  if (too_many_redirects) {
+    note = "robots.txt redirected more than 5 times";
+  } else if (response.status >= 200 && response.status < 300) {
+    rules = RobotsRules::parse(response.body);  // truncated bodies included: a cut file counts
+  } else if (response.status >= 400 && response.status < 500) {
+    // RFC 9309 2.3.1.3: unavailable, everything allowed.
+  } else {
+    // 5xx or no answer: RFC 9309 2.3.1.4 says everything is disallowed until it is reachable,
+    // so the origin is tried again later rather than given up at once.
+    if (job.attempt < config_.politeness.retries) {
+      const auto wait =
+          std::min(config_.politeness.max_delay,
+                   std::chrono::duration_cast<std::chrono::milliseconds>(
+                       config_.politeness.backoff * (1LL << std::min(job.attempt, 20))));
+      CrawlJob again = job;
+      ++again.attempt;
+      frontier_.add_continuation(std::move(again), Clock::now() + wait);
+      return;
+    }
+    rules = RobotsRules::disallow_all();
+    note = response.status > 0 ? "robots.txt answered " + std::to_string(response.status)
+                               : "robots.txt unreachable: " + response.error;
+  }
+  std::chrono::milliseconds crawl_delay{0};
+  if (auto seconds = rules.crawl_delay(agent_)) {
+    crawl_delay = std::min(config_.politeness.max_delay,
+                           std::chrono::milliseconds(static_cast<long long>(*seconds * 1000)));
+  }
+  robots_.put(job.origin, std::move(rules), std::move(note));
+  frontier_.robots_ready(job.origin, crawl_delay);
+}
 
 PageRecord PageWorker::failure_record(const CrawlJob& job, const std::string& error) {
   PageRecord record;
@@ -74,6 +186,10 @@ PageRecord PageWorker::failure_record(const CrawlJob& job, const std::string& er
 
 std::optional<PageRecord> PageWorker::process(CrawlJob& job) {
   CompleteOnExit complete(frontier_, job);
+  if (job.kind == CrawlJob::Kind::kRobots) {
+    process_robots(job, complete.outcome);
+    return std::nullopt;
+  }
   PageRecord record;
   record.url = job.requested_url.empty() ? job.url : job.requested_url;
   record.final_url = job.url;
@@ -82,7 +198,22 @@ std::optional<PageRecord> PageWorker::process(CrawlJob& job) {
   record.referrer = job.referrer;
   record.fetched_at = utc_now_rfc3339();
 
+  if (config_.politeness.robots) {
+    const auto rules = robots_.get(job.origin);
+    if (rules && !rules->allowed(agent_, job.url)) {
+      const std::string note = robots_.note(job.origin);
+      record.error =
+          note.empty() ? "disallowed by robots.txt" : "disallowed by robots.txt (" + note + ")";
+      record.error_kind = "robots";
+      return record;
+    }
+  }
+
   FetchResponse response = fetcher_.fetch(job.url);
+  complete.outcome = response.status > 0 || !is_network_failure(response.error_kind)
+                         ? HostOutcome::kResponse
+                         : HostOutcome::kConnectFailure;
+  if (retry(job, response)) return std::nullopt;
   record.status = response.status;
   record.elapsed_ms = response.elapsed.count();
   record.content_type = response.content_type;
@@ -96,6 +227,11 @@ std::optional<PageRecord> PageWorker::process(CrawlJob& job) {
   }
   if (is_redirect(response.status) && !response.location.empty()) {
     return handle_redirect(job, record, response);
+  }
+  if (is_retryable_status(response.status)) {
+    record.error = "HTTP " + std::to_string(response.status) + " after " +
+                   std::to_string(job.attempt + 1) + (job.attempt == 0 ? " try" : " tries");
+    record.error_kind = "http_" + std::to_string(response.status);
   }
   if (response.status >= 200 && response.status < 300) handle_page(job, record, response);
   return record;
@@ -139,6 +275,7 @@ std::optional<PageRecord> PageWorker::handle_redirect(CrawlJob& job, PageRecord&
   hop.referrer = job.referrer;
   hop.depth = job.depth;
   hop.host = parts->host;
+  hop.origin = url_origin(*parts);
   frontier_.add_continuation(std::move(hop), Clock::now());
   return std::nullopt;
 }
@@ -179,12 +316,15 @@ void PageWorker::handle_page(const CrawlJob& job, PageRecord& record, FetchRespo
     if (!parts || !is_http_scheme(parts->scheme)) continue;
     if (!in_page.insert(url_fingerprint(*absolute)).second) continue;
     if (config_.output.links) record.links.push_back(*absolute);
-    if (!follow || link.nofollow || !depth_allows) continue;
+    if (!follow || (link.nofollow && !config_.politeness.follow_nofollow) || !depth_allows) {
+      continue;
+    }
     if (scope_.check(*absolute, *parts) != ScopeVerdict::kInScope) continue;
     CrawlJob next;
     next.url = std::move(*absolute);
     next.referrer = job.url;
     next.depth = job.depth + 1;
+    next.origin = url_origin(*parts);
     next.host = std::move(parts->host);
     frontier_.add(std::move(next));
   }

@@ -7,18 +7,22 @@
 #pragma once
 
 #include <optional>
+#include <random>
+#include <string>
 
 #include "crawler/config.h"
 #include "crawler/fetcher.h"
 #include "crawler/frontier.h"
 #include "crawler/page_record.h"
+#include "crawler/robots_cache.h"
 #include "crawler/scope.h"
 
 namespace crawler {
 
 class PageWorker {
  public:
-  PageWorker(const Config& config, const Scope& scope, Frontier& frontier, const CurlShare* share);
+  PageWorker(const Config& config, const Scope& scope, Frontier& frontier, RobotsCache& robots,
+             const CurlShare* share);
 
   // Fetches and processes `job`. Returns the record, or std::nullopt when the job continues
   // as a redirect hop in the frontier (the chain's last hop writes the record). Always calls
@@ -29,6 +33,9 @@ class PageWorker {
   static PageRecord failure_record(const CrawlJob& job, const std::string& error);
 
  private:
+  void process_robots(const CrawlJob& job, HostOutcome& outcome);
+  // Queues another try of `job` when its failure is retryable and tries are left.
+  bool retry(const CrawlJob& job, const FetchResponse& response);
   std::optional<PageRecord> handle_redirect(CrawlJob& job, PageRecord& record,
                                             const FetchResponse& response);
   void handle_page(const CrawlJob& job, PageRecord& record, FetchResponse& response);
@@ -36,7 +43,10 @@ class PageWorker {
   const Config& config_;
   const Scope& scope_;
   Frontier& frontier_;
+  RobotsCache& robots_;
+  const std::string agent_;
   Fetcher fetcher_;
+  std::mt19937 random_;  // jitter for retry waits; one per worker, so no lock
 };
 
 }  // namespace crawler

@@ -31,6 +31,7 @@ std::string config_for(const std::string& seed, const std::string& extra = "",
          fetch +
          "}\n"
          "output: {dir: out}\n"
+         "politeness: {robots: false, delay: 0, per_host: 4}\n"
          "log: {level: warn}\n" +
          extra;
 }
@@ -396,6 +397,7 @@ TEST(CrawlIntegration, FailuresBecomeRecordsNotCrashes) {
                            "scope: {domains: ['127.0.0.1']}\n"
                            "pool: {workers: 4}\n"
                            "fetch: {timeout: 1s, connect_timeout: 1s, max_body: 100KiB}\n"
+                           "politeness: {robots: false, delay: 0, retries: 0}\n"
                            "log: {level: warn}\n";
   const auto run = run_crawler(dir, yaml);
   ASSERT_EQ(run.exit_code, 0) << run.output;

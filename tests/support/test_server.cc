@@ -99,6 +99,7 @@ struct TestServer::Impl {
   int port = 0;
   LoopbackServer server;
   std::thread thread;
+  std::atomic<bool> listener_done{false};
 
   mutable std::mutex mutex;  // guards routes, fallback and log
   std::map<std::string, Handler, std::less<>> routes;
@@ -149,6 +150,10 @@ void TestServer::Impl::handle(const httplib::Request& http_request,
     request.host_header = it->second;
   }
 
+  struct InFlight {
+    std::atomic<int>& count;
+    ~InFlight() { count.fetch_sub(1); }
+  } guard{in_flight};
   const int now_in_flight = in_flight.fetch_add(1) + 1;
   int seen = max_in_flight.load();
   while (now_in_flight > seen && !max_in_flight.compare_exchange_weak(seen, now_in_flight)) {
@@ -187,7 +192,6 @@ void TestServer::Impl::handle(const httplib::Request& http_request,
         });
     if (content_type.empty()) http_response.headers.erase("Content-Type");
   }
-  in_flight.fetch_sub(1);
 }
 
 TestServer::TestServer(std::string bind_address, int port) : impl_(std::make_unique<Impl>()) {
@@ -236,9 +240,14 @@ TestServer::TestServer(std::string bind_address, int port) : impl_(std::make_uni
     impl_->port = port;
   }
   server.raise_backlog(kListenBacklog);
-  impl_->thread = std::thread([&server] { server.listen_after_bind(); });
+  impl_->thread = std::thread([impl] {
+    impl->server.listen_after_bind();
+    impl->listener_done.store(true);
+  });
   // stop() is a no-op until the accept loop runs, so wait for it before returning.
-  while (!server.is_running()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  while (!server.is_running() && !impl_->listener_done.load()) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
 }
 
 TestServer::~TestServer() {

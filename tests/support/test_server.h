@@ -29,7 +29,8 @@ struct Request {
 // sends no body). The body is never compressed, whatever the client's Accept-Encoding.
 struct Response {
   int status = 200;
-  std::string content_type = "text/html; charset=utf-8";  // "" sends no Content-Type
+  // "" sends no Content-Type with an empty body (httplib forces text/plain on a non-empty one).
+  std::string content_type = "text/html; charset=utf-8";
   std::string body;
   // Extra headers, sent in order (repeats allowed). A Content-Type here replaces content_type.
   std::vector<std::pair<std::string, std::string>> headers;

@@ -336,7 +336,8 @@ TEST(HtmlParserTest, SloppyButOrdinaryMarkupIsNotLimited) {
   std::string html = "<body><font face=arial>";
   for (int i = 0; i < 3000; ++i) {
     const std::string n = std::to_string(i);
-    html += "<p>para " + n + "<font size=2>small<li>item<a href=/" + n + ">l</a><b>bold";
+    html.append("<p>para ").append(n).append("<font size=2>small<li>item<a href=/");
+    html.append(n).append(">l</a><b>bold");
     html += "<table><tr><td>c<td>d<tr><td>e</table><select><option>o<option>p</select>";
   }
   const ParsedPage page = Parse(html);
@@ -398,7 +399,7 @@ template <typename Fn>
 void RunWithSmallStack(Fn fn) {
   pthread_attr_t attributes;
   ASSERT_EQ(pthread_attr_init(&attributes), 0);
-  ASSERT_EQ(pthread_attr_setstacksize(&attributes, 256 * 1024), 0);
+  ASSERT_EQ(pthread_attr_setstacksize(&attributes, std::size_t{256} * 1024), 0);
   pthread_t thread;
   ASSERT_EQ(pthread_create(
                 &thread, &attributes,

@@ -1,0 +1,143 @@
+#include "crawler/memory_frontier.h"
+
+#include <gtest/gtest.h>
+
+#include <thread>
+
+namespace crawler {
+namespace {
+
+using namespace std::chrono_literals;
+
+CrawlJob job(const std::string& url, int depth = 0) {
+  CrawlJob j;
+  j.url = url;
+  j.depth = depth;
+  return j;
+}
+
+Clock::time_point soon() { return Clock::now() + 50ms; }
+
+TEST(MemoryFrontier, AdmitsEachUrlOnce) {
+  MemoryFrontier f(FrontierOptions{});
+  EXPECT_TRUE(f.add(job("http://a.example/")));
+  EXPECT_FALSE(f.add(job("http://a.example/")));
+  EXPECT_TRUE(f.mark_seen("http://a.example/x"));
+  EXPECT_FALSE(f.add(job("http://a.example/x")));
+  EXPECT_EQ(f.stats().seen, 2u);
+  EXPECT_EQ(f.stats().queued, 1u);
+}
+
+TEST(MemoryFrontier, FinishedOnlyWhenNothingQueuedAndNothingInFlight) {
+  MemoryFrontier f(FrontierOptions{});
+  EXPECT_TRUE(f.finished());
+  f.add(job("http://a.example/"));
+  EXPECT_FALSE(f.finished());
+  auto j = f.next(soon());
+  ASSERT_TRUE(j);
+  EXPECT_EQ(j->host, "a.example");
+  EXPECT_FALSE(f.finished()) << "a job in flight may still add links";
+  f.add(job("http://a.example/next", 1));
+  f.complete(*j, HostOutcome::kResponse);
+  EXPECT_FALSE(f.finished());
+  auto k = f.next(soon());
+  ASSERT_TRUE(k);
+  f.complete(*k, HostOutcome::kResponse);
+  EXPECT_TRUE(f.finished());
+  EXPECT_FALSE(f.next(soon())) << "next() returns nothing once finished";
+}
+
+TEST(MemoryFrontier, PerHostLimitAndDelay) {
+  MemoryFrontier f(FrontierOptions{.per_host = 1, .delay = 100ms});
+  f.add(job("http://a.example/1"));
+  f.add(job("http://a.example/2"));
+  f.add(job("http://b.example/1"));
+  auto first = f.next(soon());
+  auto second = f.next(soon());
+  ASSERT_TRUE(first && second);
+  EXPECT_NE(first->host, second->host) << "the other host is released while one is busy";
+  EXPECT_FALSE(f.next(Clock::now() + 30ms)) << "a.example has one request in flight";
+  const auto a = first->host == "a.example" ? *first : *second;
+  const auto released = Clock::now();
+  f.complete(a, HostOutcome::kResponse);
+  auto third = f.next(Clock::now() + 1s);
+  ASSERT_TRUE(third);
+  EXPECT_EQ(third->url, "http://a.example/2");
+  EXPECT_GE(Clock::now() - released, 60ms) << "the host's delay is kept between releases";
+}
+
+TEST(MemoryFrontier, MaxPagesBudgetCountsNewUrlsButNotContinuations) {
+  MemoryFrontier f(FrontierOptions{.max_pages = 2});
+  for (int i = 0; i < 5; ++i) f.add(job("http://a.example/" + std::to_string(i)));
+  auto a = f.next(soon());
+  auto b = f.next(soon());
+  ASSERT_TRUE(a && b);
+  EXPECT_FALSE(f.next(Clock::now() + 20ms)) << "budget spent";
+  CrawlJob hop = job("http://a.example/redirected");
+  hop.redirects = {a->url};
+  f.add_continuation(hop, Clock::now());
+  f.complete(*a, HostOutcome::kResponse);
+  auto c = f.next(soon());
+  ASSERT_TRUE(c) << "a redirect hop finishes admitted work";
+  EXPECT_EQ(c->url, "http://a.example/redirected");
+  f.complete(*b, HostOutcome::kResponse);
+  f.complete(*c, HostOutcome::kResponse);
+  EXPECT_TRUE(f.finished()) << "URLs past the budget do not keep the crawl alive";
+  EXPECT_EQ(f.stats().released, 2u);
+}
+
+TEST(MemoryFrontier, DelayedContinuationWaitsUntilItsTime) {
+  MemoryFrontier f(FrontierOptions{});
+  f.add(job("http://a.example/"));
+  auto j = f.next(soon());
+  ASSERT_TRUE(j);
+  CrawlJob retry = *j;
+  retry.attempt = 1;
+  const auto start = Clock::now();
+  f.add_continuation(retry, start + 80ms);
+  f.complete(*j, HostOutcome::kResponse);
+  EXPECT_FALSE(f.finished());
+  auto again = f.next(Clock::now() + 1s);
+  ASSERT_TRUE(again);
+  EXPECT_GE(Clock::now() - start, 75ms);
+  EXPECT_EQ(again->attempt, 1);
+}
+
+TEST(MemoryFrontier, DepthLevelsReleaseDeeperUrlsOnlyAfterShallowerOnesFinish) {
+  MemoryFrontier f(FrontierOptions{.depth_levels = true});
+  f.add(job("http://a.example/d0"));
+  auto root = f.next(soon());
+  ASSERT_TRUE(root);
+  f.add(job("http://a.example/d1a", 1));
+  f.add(job("http://b.example/d1b", 1));
+  f.complete(*root, HostOutcome::kResponse);
+  auto x = f.next(soon());
+  auto y = f.next(soon());
+  ASSERT_TRUE(x && y);
+  // x finishes first and discovers a depth-2 URL; it must wait until y (depth 1) is done.
+  f.add(job("http://a.example/d2", 2));
+  f.complete(*x, HostOutcome::kResponse);
+  EXPECT_FALSE(f.next(Clock::now() + 30ms));
+  f.complete(*y, HostOutcome::kResponse);
+  auto z = f.next(soon());
+  ASSERT_TRUE(z);
+  EXPECT_EQ(z->depth, 2);
+}
+
+TEST(MemoryFrontier, StopWakesTheDispatcher) {
+  MemoryFrontier f(FrontierOptions{});
+  f.add(job("http://a.example/"));
+  auto j = f.next(soon());
+  ASSERT_TRUE(j);
+  std::thread stopper([&] {
+    std::this_thread::sleep_for(30ms);
+    f.stop();
+  });
+  const auto start = Clock::now();
+  EXPECT_FALSE(f.next(Clock::now() + 5s));
+  EXPECT_LT(Clock::now() - start, 2s);
+  stopper.join();
+}
+
+}  // namespace
+}  // namespace crawler
