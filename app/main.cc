@@ -2,7 +2,6 @@
 //
 // Exit codes (documented in README.md): 0 done, 1 runtime failure (e.g. the output folder
 // cannot be written), 2 bad configuration or usage, 130/143 stopped by SIGINT/SIGTERM.
-#include <CLI/CLI.hpp>
 #include <pthread.h>
 #include <signal.h>
 #include <spdlog/sinks/basic_file_sink.h>
@@ -10,6 +9,7 @@
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
+#include <CLI/CLI.hpp>
 #include <atomic>
 #include <cstdio>
 #include <iostream>
@@ -112,9 +112,10 @@ class Supervisor {
           // A second signal: leave at once. Flushed records stay whole lines on disk.
           std::_Exit(128 + sig);
         }
-        spdlog::warn("received {}, stopping: fetches in flight finish, then the results are "
-                     "written (signal again to exit at once)",
-                     sig == SIGINT ? "SIGINT" : "SIGTERM");
+        spdlog::warn(
+            "received {}, stopping: fetches in flight finish, then the results are "
+            "written (signal again to exit at once)",
+            sig == SIGINT ? "SIGINT" : "SIGTERM");
         crawl_.stop();
         continue;
       }
@@ -122,12 +123,12 @@ class Supervisor {
       const int seconds = ticks / 10;
       const auto p = crawl_.progress();
       if (tty_) {
-        std::fprintf(stderr, "\r%llu pages, %.1f pages/s, %llu queued, %llu in flight, %llu errors ",
-                     static_cast<unsigned long long>(p.pages),
-                     p.elapsed_s > 0 ? static_cast<double>(p.pages) / p.elapsed_s : 0.0,
-                     static_cast<unsigned long long>(p.queued),
-                     static_cast<unsigned long long>(p.in_flight),
-                     static_cast<unsigned long long>(p.errors));
+        std::fprintf(
+            stderr, "\r%llu pages, %.1f pages/s, %llu queued, %llu in flight, %llu errors ",
+            static_cast<unsigned long long>(p.pages),
+            p.elapsed_s > 0 ? static_cast<double>(p.pages) / p.elapsed_s : 0.0,
+            static_cast<unsigned long long>(p.queued), static_cast<unsigned long long>(p.in_flight),
+            static_cast<unsigned long long>(p.errors));
       } else if (seconds % 10 == 0) {
         spdlog::info("progress: {} pages, {:.1f} pages/s, {} queued, {} in flight, {} errors",
                      p.pages, p.elapsed_s > 0 ? static_cast<double>(p.pages) / p.elapsed_s : 0.0,
@@ -148,8 +149,7 @@ int run(const crawler::Config& config) {
   try {
     setup_logging(config.log);
   } catch (const spdlog::spdlog_ex& e) {
-    std::cerr << "crawler: log.file: cannot open '" << config.log.file << "': " << e.what()
-              << "\n";
+    std::cerr << "crawler: log.file: cannot open '" << config.log.file << "': " << e.what() << "\n";
     return kExitUsage;
   }
   // Block the stop signals before any thread starts, so every thread inherits the mask and
@@ -172,8 +172,8 @@ int run(const crawler::Config& config) {
     }
     std::cerr << stats.summary() << "results: "
               << (std::filesystem::path(config.output.dir) / config.output.pages).string()
-              << ", summary: "
-              << (std::filesystem::path(config.output.dir) / "stats.json").string() << "\n";
+              << ", summary: " << (std::filesystem::path(config.output.dir) / "stats.json").string()
+              << "\n";
     if (stopped_by_signal != 0) return 128 + stopped_by_signal;
     return kExitOk;
   } catch (const crawler::ConfigError& e) {

@@ -150,17 +150,46 @@ CrawlStats Crawl::run() {
     writer.flush();
   });
 
+  // A job is released by the frontier only when a worker is free to start it at once: the
+  // host's delay is counted from the release, so a job must not wait in the queue after it.
+  std::counting_semaphore<> free_workers(static_cast<std::ptrdiff_t>(config.pool.workers));
   {
     Pool pool(
         pool::PoolOptions{config.pool.workers, config.pool.queue_capacity},
-        [&](CrawlJob& job, std::size_t worker) { return workers[worker]->process(job); }, &results,
+        [&](CrawlJob& job, std::size_t worker) {
+          struct Release {
+            std::counting_semaphore<>& slots;
+            ~Release() { slots.release(); }
+          } release{free_workers};
+          return workers[worker]->process(job);
+        },
+        &results,
         [](const CrawlJob& job, const std::string& error) {
           return std::optional<PageRecord>(PageWorker::failure_record(job, error));
         });
-    // The dispatcher: the only producer of the job queue. Blocking here on a full queue is
-    // the intended backpressure; workers never block on it.
+    // The dispatcher: the only producer of the job queue; workers never block on it.
     while (true) {
-      while (auto job = s.frontier.next(Clock::now() + std::chrono::milliseconds(250))) {
+      while (true) {
+        if (!free_workers.try_acquire_for(std::chrono::milliseconds(250))) {
+          if (s.stopping.load()) break;
+          continue;
+        }
+        auto job = s.frontier.next(Clock::now() + std::chrono::milliseconds(250));
+        if (!job) {
+          free_workers.release();
+          break;
+        }
+        if (!job->abandoned.empty()) {
+          free_workers.release();
+          if (job->kind == CrawlJob::Kind::kPage) {
+            PageRecord record = PageWorker::failure_record(*job, job->abandoned);
+            record.error = job->abandoned;
+            record.error_kind = "host_unreachable";
+            results.push(std::optional<PageRecord>(std::move(record)));
+          }
+          s.frontier.complete(*job, HostOutcome::kNotContacted);
+          continue;
+        }
         pool.submit(std::move(*job));
       }
       if (s.stopping.load()) break;

@@ -1,5 +1,7 @@
 #include "crawler/memory_frontier.h"
 
+#include <spdlog/spdlog.h>
+
 #include <algorithm>
 #include <stdexcept>
 
@@ -206,6 +208,7 @@ std::optional<CrawlJob> MemoryFrontier::next(Clock::time_point deadline) {
       }
       CrawlJob job = take_front(host);
       ++host.in_flight;
+      host.last_release = now;
       host.next_time = now + host.delay;
       schedule_locked(name, host);
       return job;
@@ -240,12 +243,15 @@ void MemoryFrontier::complete(const CrawlJob& job, HostOutcome outcome) {
         if (host.scheduled) ready_.erase({host.next_time, it->first});
         host.scheduled = false;
         dead_hosts_.push_back(it->first);
+        spdlog::warn("{}: {}; its remaining URLs are recorded as failed", it->first, host.dead);
       } else {
         const std::chrono::milliseconds pause = std::min<std::chrono::milliseconds>(
             options_.first_pause * (1LL << std::min(host.pauses - 1, 20)), options_.max_pause);
         if (host.scheduled) ready_.erase({host.next_time, it->first});
         host.scheduled = false;
         host.next_time = std::max<Clock::time_point>(host.next_time, Clock::now() + pause);
+        spdlog::info("{}: {} connection failures in a row, pausing it for {} ms", it->first,
+                     options_.fail_streak, pause.count());
       }
     }
     schedule_locked(it->first, host);
@@ -262,6 +268,13 @@ void MemoryFrontier::robots_ready(const std::string& origin,
   if (auto parts = split_url(origin + "/")) {
     Host& host = hosts_[parts->host];
     host.delay = std::max(options_.delay, crawl_delay);
+    // The robots.txt fetch was a request too: the first page waits the new delay after it.
+    const auto earliest = host.last_release + host.delay;
+    if (earliest > host.next_time) {
+      if (host.scheduled) ready_.erase({host.next_time, parts->host});
+      host.scheduled = false;
+      host.next_time = earliest;
+    }
   }
   unpark_all();
   changed_.notify_all();

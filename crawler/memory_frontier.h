@@ -72,6 +72,7 @@ class MemoryFrontier final : public Frontier {
     std::deque<CrawlJob> jobs;  // continuations first, then new URLs in FIFO order
     std::size_t in_flight = 0;
     Clock::time_point next_time{};
+    Clock::time_point last_release{};
     std::chrono::milliseconds delay{0};
     bool scheduled = false;  // present in ready_
     bool parked = false;     // in parked_: its front job waits for a gate

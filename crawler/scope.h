@@ -46,7 +46,9 @@ class Scope {
   struct Domain {
     std::string host;
     int port = 0;  // 0: any port
-    bool operator<(const Domain& o) const { return std::tie(host, port) < std::tie(o.host, o.port); }
+    bool operator<(const Domain& o) const {
+      return std::tie(host, port) < std::tie(o.host, o.port);
+    }
     bool operator==(const Domain& o) const = default;
   };
   const std::vector<Domain>& domains() const { return domains_; }

@@ -54,8 +54,7 @@ class BoundedQueue {
   template <typename Rep, typename Period>
   bool push_for(T&& item, std::chrono::duration<Rep, Period> timeout) {
     std::unique_lock lock(mutex_);
-    if (!not_full_.wait_for(lock, timeout,
-                            [&] { return closed_ || items_.size() < capacity_; })) {
+    if (!not_full_.wait_for(lock, timeout, [&] { return closed_ || items_.size() < capacity_; })) {
       return false;
     }
     return push_locked(lock, std::move(item));

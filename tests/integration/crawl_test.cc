@@ -153,9 +153,9 @@ TEST(CrawlIntegration, MaxDepthIsExact) {
   server.serve_site(site);
   for (int max_depth : {0, 1, 2}) {
     TempDir dir;
-    const auto run = run_crawler(
-        dir, config_for(server.base_url() + "/", "scope: {max_depth: " +
-                                                     std::to_string(max_depth) + "}\n"));
+    const auto run =
+        run_crawler(dir, config_for(server.base_url() + "/",
+                                    "scope: {max_depth: " + std::to_string(max_depth) + "}\n"));
     ASSERT_EQ(run.exit_code, 0) << run.output;
     const auto expected = depths_within(site, max_depth);
     std::set<std::string> crawled;
@@ -197,9 +197,8 @@ TEST(CrawlIntegration, RedirectsAreFollowedByTheCrawlerWithTheSameChecks) {
   };
   server.route("/", [&](const Request&) {
     Response r;
-    r.body = TestServer::html_page(
-        "Home", {"/chain1", "/loop1", "/long1", "/to-file", "/to-ftp", "/to-gopher",
-                 "/to-other-port", "/to-seen", "/target"});
+    r.body = TestServer::html_page("Home", {"/chain1", "/loop1", "/long1", "/to-file", "/to-ftp",
+                                            "/to-gopher", "/to-other-port", "/to-seen", "/target"});
     return r;
   });
   server.route("/chain1", redirect("/chain2", 302));
@@ -343,8 +342,9 @@ TEST(CrawlIntegration, ScopeIncludeExcludeAndDomainsHoldForEveryFetch) {
   server.serve_site(site);
   TempDir dir;
   const auto run = run_crawler(
-      dir, config_for(server.base_url() + "/",
-                      "scope:\n  include: ['/$', 'section-[1-3]/']\n  exclude: ['page-1[0-9]\\.html']\n"));
+      dir, config_for(
+               server.base_url() + "/",
+               "scope:\n  include: ['/$', 'section-[1-3]/']\n  exclude: ['page-1[0-9]\\.html']\n"));
   ASSERT_EQ(run.exit_code, 0) << run.output;
   ASSERT_GT(run.records.size(), 3u);
   const std::regex included("^/$|^/section-[1-3]/");
@@ -381,7 +381,8 @@ TEST(CrawlIntegration, FailuresBecomeRecordsNotCrashes) {
   });
   server.route("/broken", [](const Request&) {
     Response r;
-    r.body = "<html><<<<div>\xFF\xFE\x00\x01 <table><td></p><a href=/ok-despite-garbage>x\0<b><i></b>"s;
+    r.body =
+        "<html><<<<div>\xFF\xFE\x00\x01 <table><td></p><a href=/ok-despite-garbage>x\0<b><i></b>"s;
     return r;
   });
   server.route("/500", [](const Request&) {

@@ -4,10 +4,9 @@
 
 #include <chrono>
 #include <filesystem>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 namespace crawler::testing {
 
@@ -25,11 +24,11 @@ class TempDir {
 };
 
 struct CrawlRun {
-  int exit_code = -1;                  // the process's exit status; 128+N when killed by N
-  std::string output;                  // stdout and stderr, interleaved
-  std::vector<nlohmann::json> records; // pages.jsonl, one object per line
-  std::vector<std::string> bad_lines;  // lines of pages.jsonl that are not a JSON object
-  nlohmann::json stats;                // stats.json, or null when absent
+  int exit_code = -1;                   // the process's exit status; 128+N when killed by N
+  std::string output;                   // stdout and stderr, interleaved
+  std::vector<nlohmann::json> records;  // pages.jsonl, one object per line
+  std::vector<std::string> bad_lines;   // lines of pages.jsonl that are not a JSON object
+  nlohmann::json stats;                 // stats.json, or null when absent
 };
 
 // Writes `yaml` to DIR/crawl.yaml and runs `crawler --config DIR/crawl.yaml ARGS...` with DIR

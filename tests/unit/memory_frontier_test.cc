@@ -141,3 +141,40 @@ TEST(MemoryFrontier, StopWakesTheDispatcher) {
 
 }  // namespace
 }  // namespace crawler
+
+namespace crawler {
+namespace {
+
+TEST(MemoryFrontier, AHostThatKeepsFailingIsPausedThenAbandoned) {
+  MemoryFrontier f(FrontierOptions{.fail_streak = 2,
+                                   .max_pauses = 1,
+                                   .first_pause = std::chrono::milliseconds(50),
+                                   .max_pause = std::chrono::milliseconds(50)});
+  for (int i = 0; i < 10; ++i) f.add(job("http://dead.example/" + std::to_string(i)));
+  f.add(job("http://alive.example/"));
+  int failures = 0;
+  int abandoned = 0;
+  bool alive_done = false;
+  while (auto j = f.next(Clock::now() + std::chrono::seconds(2))) {
+    if (!j->abandoned.empty()) {
+      ++abandoned;
+      EXPECT_NE(j->abandoned.find("host unreachable"), std::string::npos);
+      f.complete(*j, HostOutcome::kNotContacted);
+      continue;
+    }
+    if (j->host == "alive.example") {
+      alive_done = true;
+      f.complete(*j, HostOutcome::kResponse);
+      continue;
+    }
+    ++failures;
+    f.complete(*j, HostOutcome::kConnectFailure);
+  }
+  EXPECT_TRUE(alive_done);
+  EXPECT_EQ(failures, 4) << "two streaks of two: one pause, then the host is dead";
+  EXPECT_EQ(abandoned, 6);
+  EXPECT_TRUE(f.finished());
+}
+
+}  // namespace
+}  // namespace crawler

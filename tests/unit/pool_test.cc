@@ -124,12 +124,13 @@ TEST(WorkerPool, EveryJobRunsExactlyOnceWithManyProducers) {
   std::vector<std::atomic<int>> runs(kJobs);
   BoundedQueue<int> results(kJobs);
   {
-    WorkerPool<int, int> workers(PoolOptions{8, 64},
-                                 [&](int& job, std::size_t) {
-                                   runs[job].fetch_add(1);
-                                   return job;
-                                 },
-                                 &results);
+    WorkerPool<int, int> workers(
+        PoolOptions{8, 64},
+        [&](int& job, std::size_t) {
+          runs[job].fetch_add(1);
+          return job;
+        },
+        &results);
     std::vector<std::thread> producers;
     for (int p = 0; p < 4; ++p) {
       producers.emplace_back([&, p] {
@@ -199,7 +200,10 @@ TEST(WorkerPool, ThrowingHandlerBecomesErrorResultAndWorkerSurvives) {
         if (job % 2 == 1) throw std::runtime_error("odd job " + std::to_string(job));
         return {job, ""};
       },
-      &results, [](const int& job, const std::string& error) { return Outcome{job, error}; });
+      &results,
+      [](const int& job, const std::string& error) {
+        return Outcome{job, error};
+      });
   for (int i = 0; i < 6; ++i) ASSERT_TRUE(workers.submit(i));
   workers.close();
   workers.join();

@@ -1,0 +1,356 @@
+// Politeness against real servers on 127.0.0.x: robots.txt, per-host pacing, retries, dead
+// hosts.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <atomic>
+#include <fstream>
+#include <map>
+#include <memory>
+#include <mutex>
+
+#include "tests/support/crawler_runner.h"
+#include "tests/support/test_server.h"
+
+namespace crawler::testing {
+namespace {
+
+using ::testing::HasSubstr;
+using namespace std::chrono_literals;
+
+std::string config_for(const std::vector<std::string>& seeds, const std::string& politeness,
+                       const std::string& extra = "") {
+  std::string yaml = "seeds: [";
+  for (std::size_t i = 0; i < seeds.size(); ++i) yaml += (i ? ", '" : "'") + seeds[i] + "'";
+  return yaml +
+         "]\n"
+         "pool: {workers: 8}\n"
+         "fetch: {timeout: 5s, connect_timeout: 1s, user_agent: 'crawler/1.0 (+test)'}\n"
+         "politeness: {" +
+         politeness +
+         "}\n"
+         "log: {level: warn}\n" +
+         extra;
+}
+
+std::map<std::string, nlohmann::json> by_url(const CrawlRun& run) {
+  std::map<std::string, nlohmann::json> map;
+  for (const auto& r : run.records) map.emplace(r.at("url").get<std::string>(), r);
+  return map;
+}
+
+Response page(const std::vector<std::string>& links) {
+  Response r;
+  r.body = TestServer::html_page("page", links);
+  return r;
+}
+
+TEST(PolitenessIntegration, RobotsTxtIsObeyedFetchedOnceAndSitemapsCounted) {
+  TestServer server;
+  server.route("/robots.txt", [&](const Request&) {
+    Response r;
+    r.content_type = "text/plain";
+    r.body =
+        "User-agent: otherbot\nDisallow: /\n\n"
+        "User-agent: Crawler\nDisallow: /private\nAllow: /private/open\n\n"
+        "Sitemap: " +
+        server.base_url() + "/sitemap.xml\n";
+    return r;
+  });
+  server.route("/", [](const Request&) {
+    return page({"/private/a", "/private/open", "/public", "/private/b"});
+  });
+  for (const char* path : {"/private/a", "/private/open", "/public", "/private/b"}) {
+    server.route(path, [](const Request&) { return page({}); });
+  }
+  TempDir dir;
+  const auto run = run_crawler(dir, config_for({server.base_url() + "/"}, "delay: 0, per_host: 2"));
+  ASSERT_EQ(run.exit_code, 0) << run.output;
+  const auto records = by_url(run);
+  ASSERT_EQ(records.size(), 5u) << "blocked URLs still get a record";
+  for (const char* path : {"/private/a", "/private/b"}) {
+    EXPECT_EQ(records.at(server.base_url() + path)["error"], "disallowed by robots.txt");
+    EXPECT_EQ(records.at(server.base_url() + path)["status"], 0);
+    EXPECT_EQ(server.request_count(path), 0u) << path;
+  }
+  EXPECT_EQ(server.request_count("/private/open"), 1u);
+  EXPECT_EQ(server.request_count("/public"), 1u);
+  EXPECT_EQ(server.request_count("/robots.txt"), 1u);
+  // robots.txt comes before any page of its origin.
+  ASSERT_FALSE(server.requests().empty());
+  EXPECT_EQ(server.requests().front().path, "/robots.txt");
+  EXPECT_EQ(run.stats["robots"]["sitemaps"], 1);
+  EXPECT_EQ(run.stats["errors_by_kind"]["robots"], 2);
+}
+
+TEST(PolitenessIntegration, RobotsServerErrorDisallowsAfterRetriesAndIsRetriedFirst) {
+  TestServer failing;
+  failing.route("/robots.txt", [](const Request&) {
+    Response r;
+    r.status = 503;
+    return r;
+  });
+  failing.route("/", [](const Request&) { return page({}); });
+
+  TestServer recovering;
+  auto calls = std::make_shared<std::atomic<int>>(0);
+  recovering.route("/robots.txt", [calls](const Request&) {
+    Response r;
+    r.content_type = "text/plain";
+    if (calls->fetch_add(1) == 0) r.status = 500;  // first answer fails, the retry works
+    r.body = "User-agent: *\nAllow: /\n";
+    return r;
+  });
+  recovering.route("/", [](const Request&) { return page({}); });
+
+  TempDir dir;
+  const auto run =
+      run_crawler(dir, config_for({failing.base_url() + "/", recovering.base_url() + "/"},
+                                  "delay: 0, retries: 2, backoff: 100ms"));
+  ASSERT_EQ(run.exit_code, 0) << run.output;
+  const auto records = by_url(run);
+  EXPECT_EQ(records.at(failing.base_url() + "/")["error"],
+            "disallowed by robots.txt (robots.txt answered 503)");
+  EXPECT_EQ(failing.request_count("/robots.txt"), 3u) << "one try and two retries";
+  EXPECT_EQ(failing.request_count("/"), 0u);
+  EXPECT_EQ(records.at(recovering.base_url() + "/")["status"], 200);
+  EXPECT_EQ(recovering.request_count("/robots.txt"), 2u);
+}
+
+// Three hosts (127.0.0.1, .2, .3), 8 pages each, a 300 ms delay and one request at a time per
+// host: each host sees its requests at least 300 ms apart, and the hosts are crawled in
+// parallel, so the whole crawl takes about as long as one host's share.
+TEST(PolitenessIntegration, PerHostDelayAndConcurrencyHoldWhileHostsRunInParallel) {
+  std::vector<std::unique_ptr<TestServer>> servers;
+  std::vector<std::string> seeds;
+  std::string domains;
+  constexpr int kPages = 8;
+  for (const char* address : {"127.0.0.1", "127.0.0.2", "127.0.0.3"}) {
+    auto server = std::make_unique<TestServer>(address);
+    server->fallback([](const Request& request) {
+      std::vector<std::string> links;
+      for (int i = 1; i < kPages; ++i) links.push_back("/p" + std::to_string(i));
+      Response r = page(request.path == "/" ? links : std::vector<std::string>{});
+      r.delay = 20ms;
+      return r;
+    });
+    seeds.push_back(server->base_url() + "/");
+    domains += std::string(domains.empty() ? "" : ", ") + "'" + address + "'";
+    servers.push_back(std::move(server));
+  }
+  TempDir dir;
+  const auto start = std::chrono::steady_clock::now();
+  const auto run = run_crawler(dir, config_for(seeds, "robots: false, delay: 300ms, per_host: 1",
+                                               "scope: {domains: [" + domains + "]}\n"));
+  const double wall =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  ASSERT_EQ(run.exit_code, 0) << run.output;
+  EXPECT_EQ(run.records.size(), 3u * kPages);
+  for (const auto& server : servers) {
+    const auto requests = server->requests();
+    ASSERT_EQ(requests.size(), static_cast<std::size_t>(kPages)) << server->base_url();
+    EXPECT_EQ(server->max_concurrent(), 1) << server->base_url();
+    for (std::size_t i = 1; i < requests.size(); ++i) {
+      const auto gap = requests[i].arrived - requests[i - 1].arrived;
+      // Releases are 300 ms apart; arrival adds a little jitter on either side.
+      EXPECT_GE(gap, 270ms) << server->base_url() << " request " << i;
+    }
+  }
+  // One host alone needs (kPages - 1) * 300 ms = 2.1 s; three in sequence would need 6.3 s.
+  EXPECT_LT(wall, 5.0) << "hosts must be crawled in parallel";
+}
+
+TEST(PolitenessIntegration, CrawlDelayRaisesTheHostsGapUpToMaxDelay) {
+  TestServer server;
+  server.route("/robots.txt", [](const Request&) {
+    Response r;
+    r.content_type = "text/plain";
+    r.body = "User-agent: *\nCrawl-delay: 0.4\n";
+    return r;
+  });
+  TestServer capped("127.0.0.2");
+  capped.route("/robots.txt", [](const Request&) {
+    Response r;
+    r.content_type = "text/plain";
+    r.body = "User-agent: *\nCrawl-delay: 3600\n";
+    return r;
+  });
+  for (TestServer* s : {&server, &capped}) {
+    s->fallback([](const Request& request) {
+      return page(request.path == "/" ? std::vector<std::string>{"/a", "/b", "/c"}
+                                      : std::vector<std::string>{});
+    });
+  }
+  TempDir dir;
+  const auto run = run_crawler(dir, config_for({server.base_url() + "/", capped.base_url() + "/"},
+                                               "delay: 0, per_host: 4, max_delay: 500ms",
+                                               "scope: {domains: ['127.0.0.1', '127.0.0.2']}\n"));
+  ASSERT_EQ(run.exit_code, 0) << run.output;
+  EXPECT_EQ(run.records.size(), 8u);
+  for (TestServer* s : {&server, &capped}) {
+    auto requests = s->requests();
+    ASSERT_EQ(requests.size(), 5u);                   // robots.txt and four pages
+    const auto limit = s == &server ? 370ms : 470ms;  // 0.4 s; 3600 s capped at 0.5 s
+    for (std::size_t i = 1; i < requests.size(); ++i) {
+      EXPECT_GE(requests[i].arrived - requests[i - 1].arrived, limit) << s->base_url() << " " << i;
+    }
+  }
+}
+
+TEST(PolitenessIntegration, PerHostLimitsRequestsInFlight) {
+  TestServer server;
+  server.fallback([](const Request& request) {
+    std::vector<std::string> links;
+    for (int i = 1; i <= 12; ++i) links.push_back("/p" + std::to_string(i));
+    Response r = page(request.path == "/" ? links : std::vector<std::string>{});
+    r.delay = 150ms;
+    return r;
+  });
+  TempDir dir;
+  const auto run = run_crawler(
+      dir, config_for({server.base_url() + "/"}, "robots: false, delay: 0, per_host: 3"));
+  ASSERT_EQ(run.exit_code, 0) << run.output;
+  EXPECT_EQ(run.records.size(), 13u);
+  EXPECT_EQ(server.max_concurrent(), 3);
+}
+
+TEST(PolitenessIntegration, RetryAfterOn503IsHonouredThenTheFetchSucceeds) {
+  TestServer server;
+  auto calls = std::make_shared<std::atomic<int>>(0);
+  server.route("/", [calls](const Request&) {
+    Response r;
+    if (calls->fetch_add(1) == 0) {
+      r.status = 503;
+      r.headers = {{"Retry-After", "1"}};
+      return r;
+    }
+    r.body = TestServer::html_page("Back", {});
+    return r;
+  });
+  TempDir dir;
+  const auto run = run_crawler(
+      dir, config_for({server.base_url() + "/"}, "robots: false, delay: 0, backoff: 50ms"));
+  ASSERT_EQ(run.exit_code, 0) << run.output;
+  ASSERT_EQ(run.records.size(), 1u);
+  EXPECT_EQ(run.records[0]["status"], 200);
+  EXPECT_EQ(run.records[0]["title"], "Back");
+  const auto requests = server.requests();
+  ASSERT_EQ(requests.size(), 2u);
+  EXPECT_GE(requests[1].arrived - requests[0].arrived, 950ms) << "Retry-After: 1 is a second";
+}
+
+TEST(PolitenessIntegration, A429StormIsRiddenOutAndTheLastFailureIsRecorded) {
+  TestServer server;
+  struct Counts {
+    std::mutex mutex;
+    std::map<std::string, int> by_path;
+  };
+  auto counts = std::make_shared<Counts>();
+  server.fallback([counts](const Request& request) {
+    Response r;
+    int seen = 0;
+    {
+      std::lock_guard lock(counts->mutex);
+      seen = counts->by_path[request.path]++;
+    }
+    if (request.path == "/always" || seen < 2) {  // every page is refused twice at first
+      r.status = 429;
+      if (request.path != "/always") r.headers = {{"Retry-After", "0"}};
+      return r;
+    }
+    std::vector<std::string> links = {"/always"};
+    for (int i = 1; i <= 10; ++i) links.push_back("/p" + std::to_string(i));
+    return page(request.path == "/" ? links : std::vector<std::string>{});
+  });
+  TempDir dir;
+  const auto run = run_crawler(
+      dir,
+      config_for({server.base_url() + "/"}, "robots: false, delay: 0, retries: 3, backoff: 20ms"));
+  ASSERT_EQ(run.exit_code, 0) << run.output;
+  const auto records = by_url(run);
+  ASSERT_EQ(records.size(), 12u);
+  for (const auto& [url, record] : records) {
+    if (url == server.base_url() + "/always") {
+      EXPECT_EQ(record["status"], 429);
+      EXPECT_EQ(record["error"], "HTTP 429 after 4 tries");
+      continue;
+    }
+    EXPECT_EQ(record["status"], 200) << url;
+  }
+  EXPECT_EQ(server.request_count("/always"), 4u);
+}
+
+TEST(PolitenessIntegration, ARefusingHostIsGivenUpWithoutStallingTheOthers) {
+  int closed_port = 0;
+  {
+    TestServer gone;
+    closed_port = gone.port();
+  }
+  TestServer healthy;
+  healthy.fallback([](const Request& request) {
+    std::vector<std::string> links;
+    for (int i = 1; i <= 20; ++i) links.push_back("/p" + std::to_string(i));
+    return page(request.path == "/" ? links : std::vector<std::string>{});
+  });
+  TempDir dir;
+  {
+    std::ofstream seeds(dir.path() / "seeds.txt");
+    for (int i = 0; i < 40; ++i) {
+      seeds << "http://127.0.0.2:" << closed_port << "/page-" << i << "\n";
+    }
+  }
+  const auto start = std::chrono::steady_clock::now();
+  const auto run = run_crawler(
+      dir,
+      config_for({healthy.base_url() + "/"}, "robots: false, delay: 0, retries: 1, backoff: 50ms",
+                 "seeds_file: seeds.txt\nscope: {domains: ['127.0.0.1', '127.0.0.2']}\n"));
+  const double wall =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  ASSERT_EQ(run.exit_code, 0) << run.output;
+  const auto records = by_url(run);
+  EXPECT_EQ(records.size(), 21u + 40u) << "every URL gets a record";
+  int refused = 0;
+  int abandoned = 0;
+  for (const auto& [url, record] : records) {
+    if (url.rfind(healthy.base_url(), 0) == 0) {
+      EXPECT_EQ(record["status"], 200) << url;
+      continue;
+    }
+    const std::string error = record["error"];
+    if (error == "connection refused") ++refused;
+    if (error.find("host unreachable") != std::string::npos) ++abandoned;
+  }
+  EXPECT_EQ(refused + abandoned, 40);
+  EXPECT_GT(abandoned, 0) << "a host that keeps refusing is given up";
+  EXPECT_LT(wall, 20.0);
+}
+
+TEST(PolitenessIntegration, NoindexAndXRobotsTagNofollow) {
+  TestServer server;
+  server.route("/", [](const Request&) { return page({"/noindex", "/header-nofollow"}); });
+  server.route("/noindex", [](const Request&) {
+    Response r;
+    r.body = "<meta name=robots content='noindex'><p>secret text</p><a href='/n1'>x</a>";
+    return r;
+  });
+  server.route("/header-nofollow", [](const Request&) {
+    Response r = page({"/n2"});
+    r.headers = {{"X-Robots-Tag", "nofollow"}};
+    return r;
+  });
+  server.fallback([](const Request&) { return page({}); });
+  TempDir dir;
+  const auto run =
+      run_crawler(dir, config_for({server.base_url() + "/"}, "robots: false, delay: 0"));
+  ASSERT_EQ(run.exit_code, 0) << run.output;
+  const auto records = by_url(run);
+  const auto& noindex = records.at(server.base_url() + "/noindex");
+  EXPECT_EQ(noindex["noindex"], true);
+  EXPECT_FALSE(noindex.contains("text"));
+  EXPECT_EQ(server.request_count("/n1"), 1u) << "noindex alone still follows links";
+  EXPECT_EQ(server.request_count("/n2"), 0u) << "X-Robots-Tag: nofollow";
+}
+
+}  // namespace
+}  // namespace crawler::testing
