@@ -1,12 +1,14 @@
 // The real crawler executable against real HTTP servers on 127.0.0.1.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <signal.h>
 
 #include <deque>
 #include <map>
 #include <regex>
 #include <set>
 #include <string>
+#include <thread>
 
 #include "tests/support/crawler_runner.h"
 #include "tests/support/sample_site.h"
@@ -439,6 +441,40 @@ TEST(CrawlIntegration, BadConfigExitsTwoWithOneLine) {
   }
   const auto bad_flag = run_crawler(dir, "seeds: [http://127.0.0.1:1/]\n", {"--workers", "x"});
   EXPECT_EQ(bad_flag.exit_code, 2);
+}
+
+TEST(CrawlIntegration, SigtermStopsGracefullyWithExit143AndWholeRecords) {
+  SampleSite site(SampleSiteOptions{.pages = 400, .seed = 9});
+  TestServer server;
+  server.serve_site(site);
+  server.fallback([&](const Request& request) {
+    Response r;
+    const std::string* body = site.page(request.path.substr(0, request.path.find('?')));
+    if (body == nullptr) {
+      r.status = 404;
+      return r;
+    }
+    r.body = *body;
+    for (auto at = r.body.find("{{ORIGIN}}"); at != std::string::npos;
+         at = r.body.find("{{ORIGIN}}", at)) {
+      r.body.replace(at, 10, server.base_url());
+    }
+    r.delay = 100ms;
+    return r;
+  });
+  TempDir dir;
+  CrawlerProcess crawler(dir, config_for(server.base_url() + "/"));
+  while (server.total_requests() < 20) std::this_thread::sleep_for(10ms);
+  crawler.signal(SIGTERM);
+  const auto run = crawler.wait(30s);
+  EXPECT_EQ(run.exit_code, 143) << run.output;
+  EXPECT_TRUE(run.bad_lines.empty()) << "every line is a whole JSON object";
+  EXPECT_GE(run.records.size(), 15u);
+  EXPECT_LT(run.records.size(), site.reachable_paths().size());
+  EXPECT_EQ(run.stats["stopped_by"], "signal");
+  EXPECT_EQ(run.stats["pages"], run.records.size());
+  // Every request that reached the server finished and was written.
+  EXPECT_LE(server.total_requests(), run.records.size() + 4);
 }
 
 TEST(CrawlIntegration, CheckPrintsEffectiveSettingsAndFetchesNothing) {

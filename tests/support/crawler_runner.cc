@@ -48,8 +48,9 @@ std::vector<nlohmann::json> read_jsonl(const std::filesystem::path& path,
   return rows;
 }
 
-CrawlRun run_crawler(const TempDir& dir, const std::string& yaml,
-                     const std::vector<std::string>& args, std::chrono::seconds timeout) {
+CrawlerProcess::CrawlerProcess(const TempDir& dir, const std::string& yaml,
+                               const std::vector<std::string>& args)
+    : dir_(dir), args_(args) {
   const auto config = dir.path() / "crawl.yaml";
   {
     std::ofstream out(config);
@@ -61,14 +62,9 @@ CrawlRun run_crawler(const TempDir& dir, const std::string& yaml,
   std::vector<char*> argv;
   for (auto& a : argv_text) argv.push_back(a.data());
   argv.push_back(nullptr);
-
-  CrawlRun run;
-  const pid_t pid = fork();
-  if (pid < 0) {
-    ADD_FAILURE() << "fork failed";
-    return run;
-  }
-  if (pid == 0) {
+  pid_ = fork();
+  if (pid_ < 0) throw std::runtime_error("fork failed");
+  if (pid_ == 0) {
     // Child: only async-signal-safe calls until exec.
     const int fd = open(log_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
     if (fd < 0 || chdir(dir.path().c_str()) != 0) _exit(127);
@@ -77,36 +73,57 @@ CrawlRun run_crawler(const TempDir& dir, const std::string& yaml,
     execv(argv[0], argv.data());
     _exit(127);
   }
+}
+
+CrawlerProcess::~CrawlerProcess() {
+  if (pid_ > 0) {
+    kill(pid_, SIGKILL);
+    waitpid(pid_, nullptr, 0);
+  }
+}
+
+void CrawlerProcess::signal(int sig) const {
+  if (pid_ > 0) kill(pid_, sig);
+}
+
+CrawlRun CrawlerProcess::wait(std::chrono::seconds timeout) {
+  CrawlRun run;
   int status = 0;
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   while (true) {
-    const pid_t done = waitpid(pid, &status, WNOHANG);
-    if (done == pid) break;
+    const pid_t done = waitpid(pid_, &status, WNOHANG);
+    if (done == pid_) break;
     if (std::chrono::steady_clock::now() > deadline) {
-      kill(pid, SIGKILL);
-      waitpid(pid, &status, 0);
+      kill(pid_, SIGKILL);
+      waitpid(pid_, &status, 0);
       ADD_FAILURE() << "crawler did not finish within " << timeout.count() << " s";
       break;
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
+  pid_ = -1;
   run.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
   {
-    std::ifstream in(log_path);
+    std::ifstream in(dir_.path() / "crawler.out");
     std::stringstream text;
     text << in.rdbuf();
     run.output = text.str();
   }
-  // The crawl writes relative to its working directory; find its output folder from the
-  // config's default or the --out flag.
-  std::filesystem::path out = dir.path() / "out";
-  for (std::size_t i = 0; i + 1 < args.size(); ++i) {
-    if (args[i] == "--out") out = dir.path() / args[i + 1];
+  // The crawl writes relative to its working directory: the config's default or --out.
+  std::filesystem::path out = dir_.path() / "out";
+  for (std::size_t i = 0; i + 1 < args_.size(); ++i) {
+    if (args_[i] == "--out") out = dir_.path() / args_[i + 1];
   }
   run.records = read_jsonl(out / "pages.jsonl", &run.bad_lines);
   std::ifstream stats(out / "stats.json");
   if (stats) run.stats = nlohmann::json::parse(stats, nullptr, false);
   return run;
+}
+
+CrawlRun run_crawler(const TempDir& dir, const std::string& yaml,
+                     const std::vector<std::string>& args, std::chrono::seconds timeout) {
+  CrawlerProcess process(dir, yaml, args);
+  return process.wait(timeout);
 }
 
 }  // namespace crawler::testing

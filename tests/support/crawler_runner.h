@@ -31,6 +31,28 @@ struct CrawlRun {
   nlohmann::json stats;                 // stats.json, or null when absent
 };
 
+// A crawler process started in the background, for tests that signal it mid-crawl.
+class CrawlerProcess {
+ public:
+  // Writes `yaml` to DIR/crawl.yaml and starts `crawler --config DIR/crawl.yaml ARGS...` with
+  // DIR as its working directory.
+  CrawlerProcess(const TempDir& dir, const std::string& yaml,
+                 const std::vector<std::string>& args = {});
+  ~CrawlerProcess();  // kills the process if still running
+  CrawlerProcess(const CrawlerProcess&) = delete;
+  CrawlerProcess& operator=(const CrawlerProcess&) = delete;
+
+  int pid() const { return pid_; }
+  void signal(int sig) const;
+  // Waits for the exit (killing it after `timeout`, which fails the test) and reads the output.
+  CrawlRun wait(std::chrono::seconds timeout = std::chrono::seconds(120));
+
+ private:
+  const TempDir& dir_;
+  std::vector<std::string> args_;
+  int pid_ = -1;
+};
+
 // Writes `yaml` to DIR/crawl.yaml and runs `crawler --config DIR/crawl.yaml ARGS...` with DIR
 // as its working directory, so a relative output.dir lands inside DIR. The process is killed
 // (and the test fails) after `timeout`.
