@@ -477,6 +477,31 @@ TEST(CrawlIntegration, SigtermStopsGracefullyWithExit143AndWholeRecords) {
   EXPECT_LE(server.total_requests(), run.records.size() + 4);
 }
 
+TEST(CrawlIntegration, EachRunKeepsItsOwnResultsFileAndPagesJsonlLinksTheNewest) {
+  TestServer server;
+  server.route("/", [](const Request&) {
+    Response r;
+    r.body = TestServer::html_page("Home", {});
+    return r;
+  });
+  TempDir dir;
+  const auto first = run_crawler(dir, config_for(server.base_url() + "/"));
+  ASSERT_EQ(first.exit_code, 0) << first.output;
+  const auto second = run_crawler(dir, config_for(server.base_url() + "/"));
+  ASSERT_EQ(second.exit_code, 0) << second.output;
+  EXPECT_EQ(second.records.size(), 1u) << "pages.jsonl shows the newest run only";
+  int run_files = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(dir.path() / "out")) {
+    const std::string name = entry.path().filename().string();
+    if (name.rfind("pages-", 0) == 0) {
+      ++run_files;
+      EXPECT_EQ(read_jsonl(entry.path()).size(), 1u) << name;
+    }
+  }
+  EXPECT_EQ(run_files, 2) << "the first run's results are kept";
+  EXPECT_TRUE(std::filesystem::is_symlink(dir.path() / "out" / "pages.jsonl"));
+}
+
 TEST(CrawlIntegration, CheckPrintsEffectiveSettingsAndFetchesNothing) {
   TestServer server;
   TempDir dir;
