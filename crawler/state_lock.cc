@@ -31,8 +31,8 @@ class Fd {
 };
 
 [[noreturn]] void fail(const std::filesystem::path& file, std::string_view action, int error) {
-  throw StateError(file.string() + ": cannot " + std::string(action) + ": " +
-                   std::strerror(error) + "; check that the state folder is writable");
+  throw StateError(file.string() + ": cannot " + std::string(action) + ": " + std::strerror(error) +
+                   "; check that the state folder is writable");
 }
 
 // The PID recorded by the holder, 0 when the file is empty (the holder has not written it yet)
@@ -52,8 +52,8 @@ void write_pid(int fd, const std::filesystem::path& file) {
   if (::ftruncate(fd, 0) != 0) fail(file, "truncate the lock file", errno);
   std::size_t done = 0;
   while (done < text.size()) {
-    const ssize_t n = ::pwrite(fd, text.data() + done, text.size() - done,
-                               static_cast<off_t>(done));
+    const ssize_t n =
+        ::pwrite(fd, text.data() + done, text.size() - done, static_cast<off_t>(done));
     if (n < 0 && errno == EINTR) continue;
     if (n <= 0) fail(file, "write the lock file", n < 0 ? errno : EIO);
     done += static_cast<std::size_t>(n);

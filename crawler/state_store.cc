@@ -81,8 +81,9 @@ struct StmtFinalizer {
 using Stmt = std::unique_ptr<sqlite3_stmt, StmtFinalizer>;
 
 std::string not_a_state_db(const std::filesystem::path& file, std::string_view detail) {
-  return file.string() + " is not a crawler state database (or is corrupt): " +
-         std::string(detail) + "; move it aside or run with --fresh";
+  return file.string() +
+         " is not a crawler state database (or is corrupt): " + std::string(detail) +
+         "; move it aside or run with --fresh";
 }
 
 // The database handle and its file name, for error messages.
@@ -131,7 +132,8 @@ struct Connection {
                                       SQLITE_PREPARE_PERSISTENT, &raw, nullptr);
     Stmt stmt(raw);
     if (rc == SQLITE_OK) return stmt;
-    if ((rc & 0xff) == SQLITE_ERROR) throw StateUnreadable(not_a_state_db(file, sqlite3_errmsg(db.get())));
+    if ((rc & 0xff) == SQLITE_ERROR)
+      throw StateUnreadable(not_a_state_db(file, sqlite3_errmsg(db.get())));
     fail(rc, "preparing a statement");
   }
 
@@ -159,12 +161,10 @@ class Query {
     return check(sqlite3_bind_int64(stmt_, index, value));
   }
   // Same 64 bits, read back by column_fp(): the cast is modular both ways.
-  Query& bind_fp(int index, std::uint64_t fp) {
-    return bind(index, static_cast<std::int64_t>(fp));
-  }
+  Query& bind_fp(int index, std::uint64_t fp) { return bind(index, static_cast<std::int64_t>(fp)); }
   Query& bind_text(int index, std::string_view value) {
-    return check(sqlite3_bind_text64(stmt_, index, value.data(), value.size(), SQLITE_STATIC,
-                                     SQLITE_UTF8));
+    return check(
+        sqlite3_bind_text64(stmt_, index, value.data(), value.size(), SQLITE_STATIC, SQLITE_UTF8));
   }
   // Empty is stored as NULL ("absent"), which reads back as empty.
   Query& bind_optional(int index, std::string_view value) {
@@ -308,8 +308,8 @@ void StateStore::Impl::create_or_check_schema() {
     tx.commit();
   }
 
-  Stmt has_meta = c.prepare(
-      "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'meta'");
+  Stmt has_meta =
+      c.prepare("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'meta'");
   {
     Query q(c, has_meta, "reading the schema");
     if (!q.step() || q.column(0) == 0) {
@@ -349,8 +349,8 @@ void StateStore::Impl::prepare_statements() {
       "http_status = excluded.http_status, etag = excluded.etag, "
       "last_modified = excluded.last_modified, digest = excluded.digest, "
       "fetched_at = excluded.fetched_at");
-  set_length = c.prepare(
-      "UPDATE runs SET committed_length = ?1 WHERE id = ?2 AND committed_length <= ?1");
+  set_length =
+      c.prepare("UPDATE runs SET committed_length = ?1 WHERE id = ?2 AND committed_length <= ?1");
   insert_run = c.prepare(
       "INSERT INTO runs (results_file, committed_length, started_at, finished) "
       "VALUES (?1, ?2, strftime('%Y-%m-%dT%H:%M:%SZ', 'now'), 0)");
@@ -364,15 +364,14 @@ void StateStore::Impl::prepare_statements() {
       "SELECT ", " FROM urls WHERE status = 0 AND seq > ?1 ORDER BY seq LIMIT ?2"));
   // "+status" keeps the planner off urls_status here: through that index it would sort all
   // matches for every chunk, while the rowid range scan reads the table once in total.
-  stale_chunk = c.prepare(with_url_columns(
-      "SELECT ",
-      " FROM urls WHERE seq > ?1 AND +status IN (1, 2) AND fetched_at < ?2 "
-      "ORDER BY seq LIMIT ?3"));
+  stale_chunk = c.prepare(
+      with_url_columns("SELECT ",
+                       " FROM urls WHERE seq > ?1 AND +status IN (1, 2) AND fetched_at < ?2 "
+                       "ORDER BY seq LIMIT ?3"));
   fingerprint_chunk = c.prepare("SELECT fp FROM urls WHERE fp >= ?1 ORDER BY fp LIMIT ?2");
   find = c.prepare(with_url_columns("SELECT ", " FROM urls WHERE fp = ?1"));
   count_status = c.prepare("SELECT count(*) FROM urls WHERE status = ?1");
-  insert_spill =
-      c.prepare("INSERT INTO spill (fp, url, depth, referrer) VALUES (?1, ?2, ?3, ?4)");
+  insert_spill = c.prepare("INSERT INTO spill (fp, url, depth, referrer) VALUES (?1, ?2, ?3, ?4)");
   spill_chunk = c.prepare("SELECT seq, fp, url, depth, referrer FROM spill ORDER BY seq LIMIT ?1");
   delete_spill = c.prepare("DELETE FROM spill WHERE seq <= ?1");
   count_spill = c.prepare("SELECT count(*) FROM spill");
@@ -409,9 +408,9 @@ StateStore StateStore::open(const std::filesystem::path& dir) {
   sqlite3* raw = nullptr;
   // NOMUTEX: the store is used by one thread at a time (see the header), so SQLite's own
   // per-connection mutex would only cost time.
-  const int rc = sqlite3_open_v2(c.file.c_str(), &raw,
-                                 SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
-                                 nullptr);
+  const int rc =
+      sqlite3_open_v2(c.file.c_str(), &raw,
+                      SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
   c.db.reset(raw);  // owns the handle even when opening failed
   if (rc != SQLITE_OK) c.fail(rc, "opening the database");
   sqlite3_extended_result_codes(raw, 1);
@@ -454,8 +453,7 @@ void StateStore::commit(std::int64_t run_id, const Batch& batch) {
   for (const UrlRow& row : batch.finished) {
     if (row.status != UrlRow::kDone && row.status != UrlRow::kFailed) {
       throw StateError(c.file.string() + ": finished URL " + row.url + " has status " +
-                       std::to_string(row.status) +
-                       ", not done (1) or failed (2); fix the caller");
+                       std::to_string(row.status) + ", not done (1) or failed (2); fix the caller");
     }
   }
   if (batch.queued.empty() && batch.finished.empty() && !batch.committed_length) return;
@@ -501,8 +499,7 @@ void StateStore::commit(std::int64_t run_id, const Batch& batch) {
   tx.commit();
 }
 
-std::int64_t StateStore::begin_run(const std::string& results_file,
-                                   std::int64_t committed_length) {
+std::int64_t StateStore::begin_run(const std::string& results_file, std::int64_t committed_length) {
   const Connection& c = impl_->connection;
   if (committed_length < 0) {
     throw StateError(c.file.string() + ": negative committed length " +
@@ -740,8 +737,9 @@ std::filesystem::path set_aside_state(const std::filesystem::path& dir) {
     }
     return target;
   }
-  throw StateError(source.string() + ": cannot find a free name to move the state folder aside "
-                                     "to; delete old copies of it, then run again");
+  throw StateError(source.string() +
+                   ": cannot find a free name to move the state folder aside "
+                   "to; delete old copies of it, then run again");
 }
 
 }  // namespace crawler

@@ -8,7 +8,7 @@ root=$(pwd)
 pages=${1:-500}
 
 "$root/scripts/install-deps.sh"
-build="$root/build"
+build="$root/build-release"
 cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DCRAWLER_BUILD_BENCH=OFF >/dev/null
 cmake --build "$build" -j "$(nproc)" --target crawler sample_site_server
 

@@ -502,6 +502,27 @@ TEST(CrawlIntegration, EachRunKeepsItsOwnResultsFileAndPagesJsonlLinksTheNewest)
   EXPECT_TRUE(std::filesystem::is_symlink(dir.path() / "out" / "pages.jsonl"));
 }
 
+// Without a terminal (cron), progress is an info log line every 10 seconds.
+TEST(CrawlIntegration, ProgressIsLoggedEveryTenSecondsWithoutATerminal) {
+  TestServer server;
+  server.fallback([](const Request& request) {
+    std::vector<std::string> links;
+    for (int i = 1; i <= 40; ++i) links.push_back("/p" + std::to_string(i));
+    Response r;
+    r.body = TestServer::html_page("p", request.path == "/" ? links : std::vector<std::string>{});
+    r.delay = 300ms;
+    return r;
+  });
+  TempDir dir;
+  const auto run = run_crawler(dir, "seeds: ['" + server.base_url() +
+                                        "/']\npool: {workers: 1}\n"
+                                        "politeness: {robots: false, delay: 0}\n");
+  ASSERT_EQ(run.exit_code, 0) << run.output;
+  EXPECT_EQ(run.records.size(), 41u);
+  EXPECT_THAT(run.output, ::testing::ContainsRegex("info progress: [0-9]+ pages, [0-9.]+ pages/s, "
+                                                   "[0-9]+ queued, [0-9]+ in flight, 0 errors"));
+}
+
 TEST(CrawlIntegration, CheckPrintsEffectiveSettingsAndFetchesNothing) {
   TestServer server;
   TempDir dir;

@@ -91,9 +91,9 @@ TEST(StateLock, SecondAcquireThrowsStateLockedNamingThePid) {
     FAIL() << "a held lock was acquired twice";
   } catch (const StateLocked& e) {
     EXPECT_EQ(e.pid(), ::getpid());
-    EXPECT_THAT(e.what(), HasSubstr("state folder " + tmp.path().string() + " is in use by PID " +
-                                    std::to_string(::getpid()) +
-                                    "; wait for it to finish or stop it"));
+    EXPECT_THAT(e.what(),
+                HasSubstr("state folder " + tmp.path().string() + " is in use by PID " +
+                          std::to_string(::getpid()) + "; wait for it to finish or stop it"));
   }
 }
 
@@ -118,9 +118,7 @@ TEST(StateLock, ReleasedOnDestructionAndFollowsMoves) {
 
 TEST(StateLock, StalePidFileDoesNotBlock) {
   TempDir tmp;
-  {
-    std::ofstream(tmp.path() / "lock") << "999999999\n";
-  }
+  { std::ofstream(tmp.path() / "lock") << "999999999\n"; }
   StateLock lock = StateLock::acquire(tmp.path());
   EXPECT_EQ(read_file(tmp.path() / "lock"), std::to_string(::getpid()) + "\n");
 }
