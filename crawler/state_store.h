@@ -92,14 +92,14 @@ class StateStore {
   struct Batch {
     // Newly discovered URLs: inserted as queued unless the fingerprint is known (then ignored,
     // the first row wins). Only fp, url, depth and referrer are used.
-    std::vector<UrlRow> queued;
+    std::vector<UrlRow> queued = {};
     // URLs whose outcome is recorded: status must be kDone or kFailed. Inserted when unknown;
     // otherwise status, http_status, etag, last_modified, digest and fetched_at are overwritten
     // and url, depth, referrer and the insertion position stay those of the first row.
-    std::vector<UrlRow> finished;
+    std::vector<UrlRow> finished = {};
     // The results file's new total length in bytes (not the bytes of this batch). May not go
     // backwards.
-    std::optional<std::int64_t> committed_length;
+    std::optional<std::int64_t> committed_length = {};
   };
   // Applies the whole batch in ONE transaction (queued first, then finished, then the length):
   // after a crash either all of it is in the database or none of it. `run_id` is only used

@@ -34,7 +34,7 @@ if [ "$quick" -eq 0 ]; then
   run_suite "asan+ubsan" "$root/build-test/asan" -DCMAKE_BUILD_TYPE=Debug \
     -DCRAWLER_SANITIZE=address -DCRAWLER_BUILD_BENCH=OFF
   unset ASAN_OPTIONS UBSAN_OPTIONS
-  export TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1"
+  export TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1 suppressions=$root/tests/tsan.supp"
   run_suite "tsan" "$root/build-test/tsan" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
     -DCRAWLER_SANITIZE=thread -DCRAWLER_BUILD_BENCH=OFF
 fi

@@ -153,8 +153,8 @@ TEST(PolitenessIntegration, PerHostDelayAndConcurrencyHoldWhileHostsRunInParalle
     EXPECT_EQ(server->max_concurrent(), 1) << server->base_url();
     for (std::size_t i = 1; i < requests.size(); ++i) {
       const auto gap = requests[i].arrived - requests[i - 1].arrived;
-      // Releases are 300 ms apart; arrival adds a little jitter on either side.
-      EXPECT_GE(gap, 240ms) << server->base_url() << " request " << i;
+      // Releases are 300 ms apart; arrival adds jitter on either side (more under sanitizers).
+      EXPECT_GE(gap, 220ms) << server->base_url() << " request " << i;
     }
   }
   // One host alone needs (kPages - 1) * 300 ms = 2.1 s; three in sequence would need 6.3 s.
@@ -191,7 +191,9 @@ TEST(PolitenessIntegration, CrawlDelayRaisesTheHostsGapUpToMaxDelay) {
   for (TestServer* s : {&server, &capped}) {
     auto requests = s->requests();
     ASSERT_EQ(requests.size(), 5u);                   // robots.txt and four pages
-    const auto limit = s == &server ? 340ms : 440ms;  // 0.4 s; 3600 s capped at 0.5 s
+    // 0.4 s; 3600 s capped at 0.5 s. Releases are exactly that far apart; arrivals add
+    // connection jitter (slow under sanitizers), hence the margin.
+    const auto limit = s == &server ? 300ms : 400ms;
     for (std::size_t i = 1; i < requests.size(); ++i) {
       EXPECT_GE(requests[i].arrived - requests[i - 1].arrived, limit) << s->base_url() << " " << i;
     }
