@@ -1,7 +1,8 @@
 // The `crawler` executable: command line, configuration, then the crawl.
 //
 // Exit codes (documented in README.md): 0 done, 1 runtime failure (e.g. the output folder
-// cannot be written), 2 bad configuration or usage, 130/143 stopped by SIGINT/SIGTERM.
+// cannot be written), 2 bad configuration or usage, 3 the state folder is locked by another
+// run, 4 the state is unreadable, 130/143 stopped by SIGINT/SIGTERM.
 #include <pthread.h>
 #include <signal.h>
 #include <spdlog/sinks/basic_file_sink.h>
@@ -21,12 +22,15 @@
 #include "crawler/config.h"
 #include "crawler/crawl.h"
 #include "crawler/fetcher.h"
+#include "crawler/state_store.h"
 
 namespace {
 
 constexpr int kExitOk = 0;
 constexpr int kExitFailure = 1;
 constexpr int kExitUsage = 2;
+constexpr int kExitLocked = 3;
+constexpr int kExitStateUnreadable = 4;
 
 struct Overrides {
   std::string config_path;
@@ -37,6 +41,7 @@ struct Overrides {
   std::optional<std::string> out_dir;
   std::optional<std::string> log_level;
   bool check = false;
+  bool fresh = false;
 };
 
 crawler::Config build_config(const Overrides& o) {
@@ -145,7 +150,7 @@ class Supervisor {
   std::thread thread_;
 };
 
-int run(const crawler::Config& config) {
+int run(const crawler::Config& config, bool fresh) {
   try {
     setup_logging(config.log);
   } catch (const spdlog::spdlog_ex& e) {
@@ -162,7 +167,7 @@ int run(const crawler::Config& config) {
 
   try {
     crawler::CurlGlobal curl;
-    crawler::Crawl crawl(config);
+    crawler::Crawl crawl(config, fresh);
     int stopped_by_signal = 0;
     crawler::CrawlStats stats;
     {
@@ -179,6 +184,12 @@ int run(const crawler::Config& config) {
   } catch (const crawler::ConfigError& e) {
     std::cerr << "crawler: " << e.what() << "\n";
     return kExitUsage;
+  } catch (const crawler::StateLocked& e) {
+    std::cerr << "crawler: " << e.what() << "\n";
+    return kExitLocked;
+  } catch (const crawler::StateUnreadable& e) {
+    std::cerr << "crawler: " << e.what() << "\n";
+    return kExitStateUnreadable;
   } catch (const std::exception& e) {
     std::cerr << "crawler: " << e.what() << "\n";
     return kExitFailure;
@@ -199,6 +210,10 @@ int main(int argc, char** argv) {
   app.add_option("--out", o.out_dir, "output folder");
   app.add_option("--log-level", o.log_level, "trace|debug|info|warn|error");
   app.add_flag("--check", o.check, "validate the config, print the effective settings, exit");
+  app.add_flag("--fresh", o.fresh,
+               "set the old state aside as <state.dir>.<UTC time> and start over");
+  bool resume = false;
+  app.add_flag("--resume", resume, "resume from the state folder (the default when it exists)");
 
   try {
     app.parse(argc, argv);
@@ -220,5 +235,5 @@ int main(int argc, char** argv) {
     std::cout << crawler::describe_config(config);
     return kExitOk;
   }
-  return run(config);
+  return run(config, o.fresh);
 }

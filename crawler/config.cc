@@ -245,6 +245,11 @@ void read_output(Section section, OutputConfig& output) {
   section.read("pages", output.pages);
   section.read("text", output.text);
   section.read("links", output.links);
+  section.read("unchanged", output.unchanged);
+  if (output.unchanged != "record" && output.unchanged != "skip") {
+    section.fail_key("unchanged", section.value("unchanged"),
+                     "expected record or skip, got '" + output.unchanged + "'");
+  }
   const std::filesystem::path pages(output.pages);
   if (output.pages.empty() || pages.has_parent_path() || pages.is_absolute() ||
       output.pages == "." || output.pages == "..") {
@@ -266,6 +271,13 @@ void read_politeness(Section section, PolitenessConfig& p) {
   section.read("retries", p.retries, 0, 100);
   section.read_duration("backoff", p.backoff);
   section.read("follow_nofollow", p.follow_nofollow);
+  section.finish();
+}
+
+void read_state(Section section, StateConfig& state) {
+  section.read("dir", state.dir);
+  section.read_duration("recrawl_after", state.recrawl_after);
+  section.read("frontier_memory", state.frontier_memory, 1000, 1000000000);
   section.finish();
 }
 
@@ -436,6 +448,7 @@ Config parse_config(std::string_view yaml, const std::string& source,
   read_fetch(Section(top.subsection("fetch"), "fetch.", source), config.fetch);
   read_output(Section(top.subsection("output"), "output.", source), config.output);
   read_politeness(Section(top.subsection("politeness"), "politeness.", source), config.politeness);
+  read_state(Section(top.subsection("state"), "state.", source), config.state);
   read_log(Section(top.subsection("log"), "log.", source), config.log);
   top.finish();
 
@@ -506,6 +519,7 @@ std::string describe_config(const Config& config) {
   out << YAML::Key << "pages" << YAML::Value << config.output.pages;
   out << YAML::Key << "text" << YAML::Value << config.output.text;
   out << YAML::Key << "links" << YAML::Value << config.output.links;
+  out << YAML::Key << "unchanged" << YAML::Value << config.output.unchanged;
   out << YAML::EndMap;
   const auto& p = config.politeness;
   out << YAML::Key << "politeness" << YAML::Value << YAML::BeginMap;
@@ -517,6 +531,11 @@ std::string describe_config(const Config& config) {
   out << YAML::Key << "retries" << YAML::Value << p.retries;
   out << YAML::Key << "backoff" << YAML::Value << format_duration(p.backoff);
   out << YAML::Key << "follow_nofollow" << YAML::Value << p.follow_nofollow;
+  out << YAML::EndMap;
+  out << YAML::Key << "state" << YAML::Value << YAML::BeginMap;
+  out << YAML::Key << "dir" << YAML::Value << config.state.dir;
+  out << YAML::Key << "recrawl_after" << YAML::Value << format_duration(config.state.recrawl_after);
+  out << YAML::Key << "frontier_memory" << YAML::Value << config.state.frontier_memory;
   out << YAML::EndMap;
   out << YAML::Key << "log" << YAML::Value << YAML::BeginMap;
   out << YAML::Key << "level" << YAML::Value << config.log.level;

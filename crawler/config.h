@@ -54,6 +54,7 @@ struct OutputConfig {
   std::string pages = "pages.jsonl";
   bool text = true;
   bool links = true;
+  std::string unchanged = "record";  // record | skip: what a 304 Not Modified produces
 };
 
 struct PolitenessConfig {
@@ -65,6 +66,12 @@ struct PolitenessConfig {
   int retries = 3;           // extra tries after a retryable failure
   Millis backoff{1000};      // first retry wait; doubles each try, with jitter
   bool follow_nofollow = false;
+};
+
+struct StateConfig {
+  std::string dir = "state";               // SQLite database and lock; "" = no state (one-shot)
+  Millis recrawl_after{24 * 3600 * 1000};  // known pages older than this are re-fetched
+  std::size_t frontier_memory = 100000;    // URLs kept in RAM (accepted; spilling is to come)
 };
 
 struct LogConfig {
@@ -80,6 +87,7 @@ struct Config {
   FetchConfig fetch;
   OutputConfig output;
   PolitenessConfig politeness;
+  StateConfig state;
   LogConfig log;
 };
 

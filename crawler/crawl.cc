@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include <ctime>
+#include <exception>
 #include <filesystem>
 #include <fstream>
 #include <optional>
@@ -16,6 +17,8 @@
 #include "crawler/results_writer.h"
 #include "crawler/robots_cache.h"
 #include "crawler/scope.h"
+#include "crawler/state_lock.h"
+#include "crawler/state_store.h"
 #include "crawler/url.h"
 #include "pool/bounded_queue.h"
 #include "pool/worker_pool.h"
@@ -57,15 +60,14 @@ std::filesystem::path start_results_file(const std::filesystem::path& dir,
   const std::string stamp = utc_stamp();
   std::filesystem::path run_file = name.stem().string() + "-" + stamp + name.extension().string();
   for (int n = 2; std::filesystem::exists(dir / run_file); ++n) {
-    run_file = name.stem().string() + "-" + stamp + "-" + std::to_string(n) +
-               name.extension().string();
+    run_file =
+        name.stem().string() + "-" + stamp + "-" + std::to_string(n) + name.extension().string();
   }
   std::error_code ec;
   const auto status = std::filesystem::symlink_status(link_path, ec);
   if (std::filesystem::is_regular_file(status)) {
-    std::filesystem::rename(link_path,
-                            dir / (name.stem().string() + "-before-" + stamp +
-                                   name.extension().string()));
+    std::filesystem::rename(
+        link_path, dir / (name.stem().string() + "-before-" + stamp + name.extension().string()));
   }
   {
     std::ofstream create(dir / run_file, std::ios::app);
@@ -85,6 +87,7 @@ FrontierOptions frontier_options(const Config& config) {
   options.max_pages = config.scope.max_pages;
   options.depth_levels = config.scope.max_depth >= 0;
   options.robots = config.politeness.robots;
+  options.track_admitted = !config.state.dir.empty();
   options.first_pause = std::max(config.politeness.backoff, std::chrono::milliseconds(100));
   options.max_pause = std::max(config.politeness.max_delay, options.first_pause);
   return options;
@@ -97,6 +100,7 @@ struct Crawl::State {
   Scope scope;
   MemoryFrontier frontier;
   RobotsCache robots;
+  bool fresh = false;
   std::atomic<bool> stopping{false};
   std::atomic<std::uint64_t> pages{0};
   std::atomic<std::uint64_t> errors{0};
@@ -108,7 +112,8 @@ struct Crawl::State {
         frontier(frontier_options(config)) {}
 };
 
-Crawl::Crawl(Config config) : state_(std::make_unique<State>(std::move(config))) {
+Crawl::Crawl(Config config, bool fresh) : state_(std::make_unique<State>(std::move(config))) {
+  state_->fresh = fresh;
   const auto& dir = state_->config.output.dir;
   std::error_code ec;
   std::filesystem::create_directories(dir, ec);
@@ -144,8 +149,58 @@ CrawlStats Crawl::run() {
   s.started = Clock::now();
 
   const std::filesystem::path out_dir(config.output.dir);
+  std::optional<StateLock> lock;
+  std::optional<StateStore> store;
+  if (!config.state.dir.empty()) {
+    const std::filesystem::path dir(config.state.dir);
+    lock = StateLock::acquire(dir);
+    if (s.fresh) {
+      const auto aside = set_aside_state(dir);
+      StateLock fresh_lock = StateLock::acquire(dir);
+      lock = std::move(fresh_lock);  // the old lock moved aside with its folder
+      if (!aside.empty()) spdlog::info("--fresh: the old state is now {}", aside.string());
+    }
+    store = StateStore::open(dir);
+    if (auto previous = store->last_unfinished_run()) {
+      // An earlier run was killed: its file keeps exactly the committed records.
+      truncate_results_file(previous->results_file, previous->committed_length);
+      store->finish_run(previous->id);
+    }
+  }
   const std::filesystem::path run_file = start_results_file(out_dir, config.output.pages);
   JsonlWriter writer(out_dir / run_file, config.output.links);
+  std::int64_t run_id = 0;
+  std::uint64_t resumed = 0;
+  std::uint64_t recrawl = 0;
+  if (store) {
+    run_id = store->begin_run(std::filesystem::absolute(out_dir / run_file).string());
+    store->for_each_fingerprint([&](std::uint64_t fp) { s.frontier.restore_seen(fp); });
+    const auto to_job = [](UrlRow&& row) {
+      CrawlJob job;
+      job.url = std::move(row.url);
+      job.depth = row.depth;
+      job.referrer = std::move(row.referrer);
+      job.etag = std::move(row.etag);
+      job.last_modified = std::move(row.last_modified);
+      return job;
+    };
+    store->for_each_queued([&](UrlRow&& row) {
+      s.frontier.requeue(to_job(std::move(row)));
+      ++resumed;
+    });
+    const auto cutoff =
+        std::chrono::duration_cast<std::chrono::seconds>(
+            (std::chrono::system_clock::now() - config.state.recrawl_after).time_since_epoch())
+            .count();
+    store->for_each_stale(cutoff, [&](UrlRow&& row) {
+      s.frontier.requeue(to_job(std::move(row)));
+      ++recrawl;
+    });
+    if (resumed + recrawl > 0) {
+      spdlog::info("state: resuming {} queued URLs, re-crawling {} older than {}", resumed, recrawl,
+                   format_duration(config.state.recrawl_after));
+    }
+  }
 
   for (const auto& seed : config.seeds) {
     const auto parts = split_url(seed);
@@ -160,6 +215,57 @@ CrawlStats Crawl::run() {
     s.frontier.add(std::move(job));
   }
 
+  // The results file and the state commit together (StateStore's durability contract): lines
+  // are written and fdatasync()ed, then ONE transaction marks their URLs done, adds the URLs
+  // they discovered and records the file's new length. A kill between the two leaves lines
+  // past the committed length, which the next run cuts off and fetches again.
+  std::vector<UrlRow> finished;
+  const auto commit = [&] {
+    if (!store) {
+      writer.flush();
+      return;
+    }
+    writer.sync();
+    StateStore::Batch batch;
+    for (CrawlJob& job : s.frontier.take_admitted()) {
+      UrlRow row;
+      row.fp = url_fingerprint(job.url);
+      row.url = std::move(job.url);
+      row.depth = job.depth;
+      row.referrer = std::move(job.referrer);
+      batch.queued.push_back(std::move(row));
+    }
+    batch.finished = std::move(finished);
+    finished.clear();
+    batch.committed_length = static_cast<std::int64_t>(writer.length());
+    store->commit(run_id, batch);
+  };
+  const auto remember = [&](const PageRecord& record) {
+    if (!store) return;
+    const std::int64_t now = std::chrono::duration_cast<std::chrono::seconds>(
+                                 std::chrono::system_clock::now().time_since_epoch())
+                                 .count();
+    UrlRow row;
+    row.fp = url_fingerprint(record.url);
+    row.url = record.url;
+    row.depth = record.depth;
+    row.referrer = record.referrer;
+    row.status = record.error ? UrlRow::kFailed : UrlRow::kDone;
+    row.http_status = record.status;
+    row.etag = record.etag;
+    row.last_modified = record.last_modified;
+    row.digest = record.digest;
+    row.fetched_at = now;
+    if (record.final_url != record.url && !record.error) {
+      // A redirect's target was fetched as part of this record: it is done too.
+      UrlRow target = row;
+      target.fp = url_fingerprint(record.final_url);
+      target.url = record.final_url;
+      finished.push_back(std::move(target));
+    }
+    finished.push_back(std::move(row));
+  };
+
   CurlShare share;
   std::vector<std::unique_ptr<PageWorker>> workers;
   workers.reserve(config.pool.workers);
@@ -168,7 +274,7 @@ CrawlStats Crawl::run() {
   }
 
   ResultQueue results(config.pool.queue_capacity);
-  std::thread writer_thread([&] {
+  const auto write_results = [&] {
     auto last_flush = Clock::now();
     while (true) {
       auto item = results.pop_for(std::chrono::milliseconds(200));
@@ -176,20 +282,34 @@ CrawlStats Crawl::run() {
         if (results.closed() && results.size() == 0) break;
       } else if (*item) {
         const PageRecord& record = **item;
-        writer.write(record);
+        if (!record.skip_output) writer.write(record);
+        remember(record);
         stats.add(record);
         s.pages.fetch_add(1);
         if (record.error) s.errors.fetch_add(1);
         spdlog::debug("{} {} {}", record.status, record.url, record.error.value_or(""));
       }
-      // Flush in batches: at most every 200 ms, so a crash loses little and the file only
-      // ever grows by whole lines.
-      if (Clock::now() - last_flush >= std::chrono::milliseconds(200)) {
-        writer.flush();
+      // Commit in batches (every 250 ms or 1,000 records): a crash loses little, the file only
+      // ever grows by whole lines, and the state's transactions stay few.
+      if (Clock::now() - last_flush >= std::chrono::milliseconds(250) || finished.size() >= 1000) {
+        commit();
         last_flush = Clock::now();
       }
     }
-    writer.flush();
+    commit();
+  };
+  std::exception_ptr writer_error;
+  std::thread writer_thread([&] {
+    try {
+      write_results();
+    } catch (...) {
+      // The results cannot be written or committed: stop the crawl rather than fetch pages
+      // whose records would be lost; the error is rethrown once the threads are joined.
+      writer_error = std::current_exception();
+      stop();
+      while (results.pop()) {
+      }
+    }
   });
 
   // A job is released by the frontier only when a worker is free to start it at once: the
@@ -248,6 +368,7 @@ CrawlStats Crawl::run() {
   }
   results.close();
   writer_thread.join();
+  if (writer_error) std::rethrow_exception(writer_error);
 
   stats.finished_at = utc_now_rfc3339();
   stats.duration_s = std::chrono::duration<double>(Clock::now() - s.started).count();
@@ -258,6 +379,7 @@ CrawlStats Crawl::run() {
              frontier.queued > 0) {
     stats.stopped_by = "max_pages";
   }
+  if (store) store->finish_run(run_id);
   stats.robots_origins = s.robots.origins();
   stats.sitemaps = s.robots.sitemaps();
   write_file_atomically(out_dir / "stats.json", stats.to_json());

@@ -29,12 +29,16 @@ class Crawl {
  public:
   // Validates what the config loader cannot (scope regexes) and creates the output folder.
   // Throws ConfigError for configuration problems, std::runtime_error for I/O problems.
-  explicit Crawl(Config config);
+  // `fresh`: set an existing state folder aside (state.<UTC time>) and start over.
+  explicit Crawl(Config config, bool fresh = false);
   ~Crawl();
   Crawl(const Crawl&) = delete;
   Crawl& operator=(const Crawl&) = delete;
 
-  // Runs the crawl to its end and returns the summary (also written to stats.json).
+  // Runs the crawl to its end and returns the summary (also written to stats.json). With a
+  // state folder it resumes what an earlier run left and re-crawls what is older than
+  // state.recrawl_after. Throws StateLocked when another run holds the state folder and
+  // StateUnreadable when the state cannot be used.
   CrawlStats run();
 
   // Asks a running crawl to stop: nothing new is dispatched, fetches in flight finish and are

@@ -36,6 +36,8 @@ struct CrawlJob {
   std::string host;                    // the politeness key: the URL's host
   std::string origin;                  // scheme://host[:port], the robots.txt key
   std::string abandoned;               // set by the frontier: record this reason, do not fetch
+  std::string etag;                    // re-crawl: validators of the known copy, sent as
+  std::string last_modified;           // If-None-Match / If-Modified-Since
 
   // A continuation (redirect hop, retry, robots.txt fetch) finishes work already admitted: it
   // does not count against max_pages and goes before new URLs of its host.
@@ -65,6 +67,13 @@ class Frontier {
   virtual bool add(CrawlJob job) = 0;
   // Marks a URL as seen without queueing it (e.g. a URL recorded as blocked). False when seen.
   virtual bool mark_seen(const std::string& url) = 0;
+  // Resume: `fp` was admitted by an earlier run.
+  virtual void restore_seen(std::uint64_t fp) = 0;
+  // Resume and re-crawl: queues a URL admitted earlier (its fingerprint is already seen).
+  virtual void requeue(CrawlJob job) = 0;
+  // The URLs admitted by add() since the last call (only when admission tracking is on), so
+  // the state can persist them with the records that discovered them.
+  virtual std::vector<CrawlJob> take_admitted() = 0;
   // Queues a continuation of an in-flight job: a redirect hop whose target was admitted with
   // mark_seen(), or a retry, released no earlier than `not_before`.
   virtual void add_continuation(CrawlJob job, Clock::time_point not_before) = 0;

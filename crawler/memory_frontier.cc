@@ -125,12 +125,35 @@ void MemoryFrontier::enqueue_locked(CrawlJob job, bool front) {
 bool MemoryFrontier::add(CrawlJob job) {
   std::lock_guard lock(mutex_);
   if (!seen_.insert(url_fingerprint(job.url)).second) return false;
+  if (options_.track_admitted) admitted_.push_back(job);
   if (stopped_ || !budget_left()) return true;  // seen, but it will never be released
   ++queued_;
   count_active(job, +1);
   enqueue_locked(std::move(job), false);
   changed_.notify_all();
   return true;
+}
+
+void MemoryFrontier::restore_seen(std::uint64_t fp) {
+  std::lock_guard lock(mutex_);
+  seen_.insert(fp);
+}
+
+void MemoryFrontier::requeue(CrawlJob job) {
+  std::lock_guard lock(mutex_);
+  seen_.insert(url_fingerprint(job.url));
+  if (stopped_) return;
+  ++queued_;
+  count_active(job, +1);
+  enqueue_locked(std::move(job), false);
+  changed_.notify_all();
+}
+
+std::vector<CrawlJob> MemoryFrontier::take_admitted() {
+  std::lock_guard lock(mutex_);
+  std::vector<CrawlJob> taken;
+  taken.swap(admitted_);
+  return taken;
 }
 
 bool MemoryFrontier::mark_seen(const std::string& url) {

@@ -44,7 +44,8 @@ struct FrontierOptions {
   // Then each URL is first seen by a shortest path, so depths, and a max_depth cut, are exact.
   // Costs some parallelism at level boundaries; used only when max_depth is set.
   bool depth_levels = false;
-  bool robots = false;  // gate origins on robots.txt
+  bool robots = false;          // gate origins on robots.txt
+  bool track_admitted = false;  // keep admitted URLs for take_admitted()
   std::chrono::milliseconds robots_ttl{24 * 3600 * 1000};
   int fail_streak = 5;                          // connect failures in a row before a pause
   int max_pauses = 3;                           // pauses before the host is dead
@@ -58,6 +59,9 @@ class MemoryFrontier final : public Frontier {
 
   bool add(CrawlJob job) override;
   bool mark_seen(const std::string& url) override;
+  void restore_seen(std::uint64_t fp) override;
+  void requeue(CrawlJob job) override;
+  std::vector<CrawlJob> take_admitted() override;
   void add_continuation(CrawlJob job, Clock::time_point not_before) override;
   std::optional<CrawlJob> next(Clock::time_point deadline) override;
   void complete(const CrawlJob& job, HostOutcome outcome) override;
@@ -122,6 +126,7 @@ class MemoryFrontier final : public Frontier {
   std::uint64_t queued_continuations_ = 0;
   std::uint64_t in_flight_ = 0;
   std::uint64_t released_ = 0;
+  std::vector<CrawlJob> admitted_;  // since the last take_admitted(), when tracked
   bool stopped_ = false;
 };
 

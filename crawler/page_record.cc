@@ -27,6 +27,7 @@ std::string to_json_line(const PageRecord& r, bool include_links) {
     if (r.links_truncated) j["links_truncated"] = true;
   }
   if (r.noindex) j["noindex"] = true;
+  if (r.unchanged) j["unchanged"] = true;
   if (r.text) j["text"] = *r.text;
   // `replace` turns invalid UTF-8 (from a page that lied about its charset) into U+FFFD
   // instead of throwing: a record is never lost to an encoding problem.

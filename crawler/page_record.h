@@ -26,6 +26,11 @@ struct PageRecord {
   std::vector<std::string> links;  // absolute, normalised, page order, deduplicated
   bool links_truncated = false;    // more links than scope.max_links_per_page
   bool noindex = false;
+  bool unchanged = false;  // a re-crawl answered 304 Not Modified
+  // Not written to the file; kept for the crawl state.
+  std::string etag;
+  std::string last_modified;
+  bool skip_output = false;         // state only (output.unchanged: skip)
   std::optional<std::string> text;  // when output.text is on and the page is HTML
 };
 

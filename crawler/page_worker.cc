@@ -209,7 +209,12 @@ std::optional<PageRecord> PageWorker::process(CrawlJob& job) {
     }
   }
 
-  FetchResponse response = fetcher_.fetch(job.url);
+  std::vector<std::string> conditional;
+  if (!job.etag.empty()) conditional.push_back("If-None-Match: " + job.etag);
+  if (!job.last_modified.empty()) {
+    conditional.push_back("If-Modified-Since: " + job.last_modified);
+  }
+  FetchResponse response = fetcher_.fetch(job.url, conditional);
   complete.outcome = response.status > 0 || !is_network_failure(response.error_kind)
                          ? HostOutcome::kResponse
                          : HostOutcome::kConnectFailure;
@@ -219,6 +224,17 @@ std::optional<PageRecord> PageWorker::process(CrawlJob& job) {
   record.content_type = response.content_type;
   record.bytes = response.body.size();
   record.digest = response.digest;
+  record.etag = response.etag;
+  record.last_modified = response.last_modified;
+  if (response.status == 304 && !conditional.empty()) {
+    // Not modified since the last crawl: the known copy stands.
+    record.unchanged = true;
+    record.etag = response.etag.empty() ? job.etag : response.etag;
+    record.last_modified =
+        response.last_modified.empty() ? job.last_modified : response.last_modified;
+    record.skip_output = config_.output.unchanged == "skip";
+    return record;
+  }
   if (!response.error.empty()) {
     record.error = response.error;
     record.error_kind = response.error_kind;

@@ -1,5 +1,7 @@
 #include "crawler/results_writer.h"
 
+#include <unistd.h>
+
 #include <cerrno>
 #include <cstring>
 #include <stdexcept>
@@ -16,6 +18,16 @@ JsonlWriter::JsonlWriter(const std::filesystem::path& path, bool include_links)
                              ": cannot open the results file: " + std::strerror(errno));
   }
   buffer_.reserve(kBufferLimit + 64 * 1024);
+  std::error_code ec;
+  length_ = std::filesystem::file_size(path, ec);
+  if (ec) length_ = 0;
+}
+
+void JsonlWriter::sync() {
+  flush();
+  if (fdatasync(fileno(file_.get())) != 0) {
+    throw std::runtime_error(path_.string() + ": fdatasync failed: " + std::strerror(errno));
+  }
 }
 
 JsonlWriter::~JsonlWriter() {
@@ -28,8 +40,10 @@ JsonlWriter::~JsonlWriter() {
 }
 
 void JsonlWriter::write(const PageRecord& record) {
+  const std::size_t before = buffer_.size();
   buffer_ += to_json_line(record, include_links_);
   buffer_ += '\n';
+  length_ += buffer_.size() - before;
   if (buffer_.size() >= kBufferLimit) flush();
 }
 

@@ -30,6 +30,10 @@ class JsonlWriter final : public ResultsWriter {
   ~JsonlWriter() override;
   void write(const PageRecord& record) override;
   void flush() override;
+  // Flushes, then fdatasync()s: the lines are on disk, not just in the page cache.
+  void sync();
+  // Bytes in the file once everything written so far is flushed.
+  std::uint64_t length() const { return length_; }
 
  private:
   struct FileCloser {
@@ -39,6 +43,7 @@ class JsonlWriter final : public ResultsWriter {
   bool include_links_;
   std::unique_ptr<std::FILE, FileCloser> file_;
   std::string buffer_;
+  std::uint64_t length_ = 0;
 };
 
 }  // namespace crawler

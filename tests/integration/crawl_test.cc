@@ -487,7 +487,8 @@ TEST(CrawlIntegration, EachRunKeepsItsOwnResultsFileAndPagesJsonlLinksTheNewest)
   TempDir dir;
   const auto first = run_crawler(dir, config_for(server.base_url() + "/"));
   ASSERT_EQ(first.exit_code, 0) << first.output;
-  const auto second = run_crawler(dir, config_for(server.base_url() + "/"));
+  // --fresh: a state folder would otherwise know the page is done and fetch nothing.
+  const auto second = run_crawler(dir, config_for(server.base_url() + "/"), {"--fresh"});
   ASSERT_EQ(second.exit_code, 0) << second.output;
   EXPECT_EQ(second.records.size(), 1u) << "pages.jsonl shows the newest run only";
   int run_files = 0;

@@ -363,8 +363,7 @@ TEST(TestServerTest, DelayedRequestsRunConcurrently) {
   const auto elapsed = steady_clock::now() - start;
   for (const int status : statuses) EXPECT_EQ(status, 200);
   EXPECT_EQ(server.max_concurrent(), 4);
-  EXPECT_GE(elapsed, kDelay);
-  EXPECT_LT(elapsed, 3 * kDelay);  // 4 sequential requests would take 4 delays
+  EXPECT_GE(elapsed, kDelay);  // max_concurrent() above proves the overlap without a clock
 }
 
 TEST(TestServerTest, SequentialRequestsAreNotConcurrent) {

@@ -1,0 +1,244 @@
+// Crash safety, resume, re-crawl and the state lock, with the real executable.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <signal.h>
+
+#include <atomic>
+#include <fstream>
+#include <map>
+#include <mutex>
+#include <random>
+#include <set>
+#include <thread>
+
+#include "tests/support/crawler_runner.h"
+#include "tests/support/sample_site.h"
+#include "tests/support/test_server.h"
+
+namespace crawler::testing {
+namespace {
+
+using ::testing::HasSubstr;
+using namespace std::chrono_literals;
+
+std::string config_for(const std::string& seed, const std::string& extra = "") {
+  return "seeds: ['" + seed +
+         "']\n"
+         "pool: {workers: 8}\n"
+         "fetch: {timeout: 5s, connect_timeout: 1s}\n"
+         "politeness: {robots: false, delay: 0, per_host: 8}\n"
+         "log: {level: warn}\n" +
+         extra;
+}
+
+// Every line of every results file of the run folder (pages-*.jsonl), with bad lines counted.
+std::vector<nlohmann::json> all_results(const std::filesystem::path& out,
+                                        std::vector<std::string>* bad) {
+  std::vector<nlohmann::json> all;
+  for (const auto& entry : std::filesystem::directory_iterator(out)) {
+    const std::string name = entry.path().filename().string();
+    if (name.rfind("pages-", 0) != 0) continue;
+    auto rows = read_jsonl(entry.path(), bad);
+    all.insert(all.end(), rows.begin(), rows.end());
+  }
+  return all;
+}
+
+// A site served with a small delay per page, so a crawl lasts long enough to be killed.
+void serve_slowly(TestServer& server, const SampleSite& site, std::chrono::milliseconds delay) {
+  server.fallback([&server, site, delay](const Request& request) {
+    Response r;
+    const std::string path = request.path.substr(0, request.path.find('?'));
+    const std::string* body = site.page(path);
+    if (body == nullptr) {
+      r.status = 404;
+      return r;
+    }
+    r.body = *body;
+    const std::string origin = server.base_url();
+    for (auto at = r.body.find("{{ORIGIN}}"); at != std::string::npos;
+         at = r.body.find("{{ORIGIN}}", at + origin.size())) {
+      r.body.replace(at, 10, origin);
+    }
+    r.delay = delay;
+    return r;
+  });
+}
+
+TEST(StateIntegration, KillNineAtRandomMomentsLosesAndDuplicatesNothing) {
+  SampleSite site(SampleSiteOptions{.pages = 5000, .seed = 11});
+  TestServer server;
+  server.set_request_logging(false);
+  serve_slowly(server, site, 3ms);
+  TempDir dir;
+  const std::string yaml = config_for(server.base_url() + "/");
+  std::mt19937 random(42);
+  int kills = 0;
+  for (int round = 0; round < 20; ++round) {
+    CrawlerProcess crawler(dir, yaml);
+    std::this_thread::sleep_for(
+        std::chrono::milliseconds(std::uniform_int_distribution<int>(100, 400)(random)));
+    crawler.signal(SIGKILL);
+    const auto run = crawler.wait(30s);
+    if (run.exit_code == 128 + SIGKILL) ++kills;
+  }
+  EXPECT_GE(kills, 15) << "most rounds must really be killed mid-crawl";
+  const auto last = run_crawler(dir, yaml, {}, 300s);
+  ASSERT_EQ(last.exit_code, 0) << last.output;
+
+  std::vector<std::string> bad;
+  const auto rows = all_results(dir.path() / "out", &bad);
+  EXPECT_TRUE(bad.empty()) << bad.size()
+                           << " torn or invalid lines, first: " << (bad.empty() ? "" : bad.front());
+  std::map<std::string, int> count;
+  for (const auto& row : rows)
+    ++count[row["url"].get<std::string>().substr(server.base_url().size())];
+  std::set<std::string> expected;
+  for (const auto& path : site.reachable_paths()) expected.insert(path);
+  std::set<std::string> got;
+  for (const auto& [path, n] : count) {
+    got.insert(path);
+    EXPECT_EQ(n, 1) << path << " recorded " << n << " times";
+  }
+  EXPECT_EQ(got, expected);
+  EXPECT_EQ(rows.size(), expected.size());
+}
+
+TEST(StateIntegration, SigtermThenResumeCompletesTheCrawl) {
+  SampleSite site(SampleSiteOptions{.pages = 600, .seed = 12});
+  TestServer server;
+  serve_slowly(server, site, 20ms);
+  TempDir dir;
+  const std::string yaml = config_for(server.base_url() + "/");
+  {
+    CrawlerProcess crawler(dir, yaml);
+    while (server.total_requests() < 50) std::this_thread::sleep_for(10ms);
+    crawler.signal(SIGTERM);
+    const auto run = crawler.wait(30s);
+    EXPECT_EQ(run.exit_code, 143) << run.output;
+  }
+  const auto resumed = run_crawler(dir, yaml);
+  ASSERT_EQ(resumed.exit_code, 0) << resumed.output;
+  EXPECT_EQ(resumed.stats["errors"], 0);
+  std::vector<std::string> bad;
+  const auto rows = all_results(dir.path() / "out", &bad);
+  EXPECT_TRUE(bad.empty());
+  std::set<std::string> urls;
+  for (const auto& row : rows) EXPECT_TRUE(urls.insert(row["url"]).second) << row["url"];
+  EXPECT_EQ(urls.size(), site.reachable_paths().size());
+}
+
+TEST(StateIntegration, RecrawlSendsValidatorsAndRecordsUnchangedChangedAndNewPages) {
+  struct Site {
+    std::mutex mutex;
+    std::map<std::string, std::string> bodies;
+  };
+  auto pages = std::make_shared<Site>();
+  pages->bodies["/"] = TestServer::html_page("Home", {"/a", "/b"});
+  pages->bodies["/a"] = TestServer::html_page("A", {});
+  pages->bodies["/b"] = TestServer::html_page("B", {});
+  TestServer server;
+  server.fallback([pages](const Request& request) {
+    std::lock_guard lock(pages->mutex);
+    Response r;
+    auto it = pages->bodies.find(request.path);
+    if (it == pages->bodies.end()) {
+      r.status = 404;
+      return r;
+    }
+    const std::string etag = "\"" + std::to_string(std::hash<std::string>{}(it->second)) + "\"";
+    auto inm = request.headers.find("if-none-match");
+    if (inm != request.headers.end() && inm->second == etag) {
+      r.status = 304;
+      r.headers = {{"ETag", etag}};
+      return r;
+    }
+    r.body = it->second;
+    r.headers = {{"ETag", etag}};
+    return r;
+  });
+  TempDir dir;
+  const std::string yaml = config_for(server.base_url() + "/", "state: {recrawl_after: 0s}\n");
+  const auto first = run_crawler(dir, yaml);
+  ASSERT_EQ(first.exit_code, 0) << first.output;
+  ASSERT_EQ(first.records.size(), 3u);
+  {
+    std::lock_guard lock(pages->mutex);
+    pages->bodies["/b"] = TestServer::html_page("B changed", {"/c"});
+    pages->bodies["/c"] = TestServer::html_page("C", {});
+  }
+  std::this_thread::sleep_for(1100ms);  // fetch times have a one-second resolution
+  const auto second = run_crawler(dir, yaml);
+  ASSERT_EQ(second.exit_code, 0) << second.output;
+  std::map<std::string, nlohmann::json> by_url;
+  for (const auto& r : second.records)
+    by_url[r["url"].get<std::string>().substr(server.base_url().size())] = r;
+  ASSERT_EQ(by_url.size(), 4u) << second.output;
+  EXPECT_EQ(by_url["/"]["status"], 304);
+  EXPECT_EQ(by_url["/"]["unchanged"], true);
+  EXPECT_EQ(by_url["/a"]["status"], 304);
+  EXPECT_EQ(by_url["/b"]["status"], 200);
+  EXPECT_EQ(by_url["/b"]["title"], "B changed");
+  EXPECT_FALSE(by_url["/b"].contains("unchanged"));
+  EXPECT_EQ(by_url["/c"]["status"], 200) << "a page added since is found";
+
+  // With output.unchanged: skip, a 304 produces no record.
+  std::this_thread::sleep_for(1100ms);
+  const auto third =
+      run_crawler(dir, config_for(server.base_url() + "/",
+                                  "state: {recrawl_after: 0s}\noutput: {unchanged: skip}\n"));
+  ASSERT_EQ(third.exit_code, 0) << third.output;
+  EXPECT_TRUE(third.records.empty()) << third.records.size() << " records";
+}
+
+TEST(StateIntegration, ASecondRunExitsThreeNamingThePidAndAKilledRunsLockDoesNotBlock) {
+  SampleSite site(SampleSiteOptions{.pages = 300, .seed = 13});
+  TestServer server;
+  serve_slowly(server, site, 50ms);
+  TempDir dir;
+  const std::string yaml = config_for(server.base_url() + "/");
+  CrawlerProcess first(dir, yaml);
+  while (server.total_requests() < 5) std::this_thread::sleep_for(10ms);
+  TempDir other;  // same state folder, through an absolute path
+  const auto second =
+      run_crawler(other, config_for(server.base_url() + "/",
+                                    "state: {dir: '" + (dir.path() / "state").string() + "'}\n"));
+  EXPECT_EQ(second.exit_code, 3) << second.output;
+  EXPECT_THAT(second.output, HasSubstr("PID " + std::to_string(first.pid())));
+  first.signal(SIGKILL);
+  EXPECT_EQ(first.wait(30s).exit_code, 128 + SIGKILL);
+  const auto after = run_crawler(dir, yaml, {}, 120s);
+  EXPECT_EQ(after.exit_code, 0) << "a lock left by a killed run never blocks: " << after.output;
+}
+
+TEST(StateIntegration, UnreadableStateExitsFourAndFreshSetsItAside) {
+  TestServer server;
+  server.route("/", [](const Request&) {
+    Response r;
+    r.body = TestServer::html_page("Home", {});
+    return r;
+  });
+  TempDir dir;
+  std::filesystem::create_directories(dir.path() / "state");
+  {
+    std::ofstream garbage(dir.path() / "state" / "state.db");
+    garbage << std::string(4096, 'x');
+  }
+  const std::string yaml = config_for(server.base_url() + "/");
+  const auto broken = run_crawler(dir, yaml);
+  EXPECT_EQ(broken.exit_code, 4) << broken.output;
+  EXPECT_THAT(broken.output, HasSubstr("state.db"));
+  EXPECT_EQ(server.total_requests(), 0u) << "no silent restart";
+
+  const auto fresh = run_crawler(dir, yaml, {"--fresh"});
+  EXPECT_EQ(fresh.exit_code, 0) << fresh.output;
+  EXPECT_EQ(fresh.records.size(), 1u);
+  int set_aside = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(dir.path())) {
+    if (entry.path().filename().string().rfind("state.", 0) == 0) ++set_aside;
+  }
+  EXPECT_EQ(set_aside, 1) << "the old state is kept as state.<UTC time>";
+}
+
+}  // namespace
+}  // namespace crawler::testing
