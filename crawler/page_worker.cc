@@ -171,7 +171,9 @@ void PageWorker::process_robots(const CrawlJob& job, HostOutcome& outcome) {
   frontier_.robots_ready(job.origin, crawl_delay);
 }
 
-PageRecord PageWorker::failure_record(const CrawlJob& job, const std::string& error) {
+namespace {
+// The fields every record of `job` has, whatever its outcome.
+PageRecord record_for(const CrawlJob& job) {
   PageRecord record;
   record.url = job.requested_url.empty() ? job.url : job.requested_url;
   record.final_url = job.url;
@@ -179,6 +181,12 @@ PageRecord PageWorker::failure_record(const CrawlJob& job, const std::string& er
   record.depth = job.depth;
   record.referrer = job.referrer;
   record.fetched_at = utc_now_rfc3339();
+  return record;
+}
+}  // namespace
+
+PageRecord PageWorker::failure_record(const CrawlJob& job, const std::string& error) {
+  PageRecord record = record_for(job);
   record.error = "internal error: " + error;
   record.error_kind = "internal";
   return record;
@@ -190,14 +198,7 @@ std::optional<PageRecord> PageWorker::process(CrawlJob& job) {
     process_robots(job, complete.outcome);
     return std::nullopt;
   }
-  PageRecord record;
-  record.url = job.requested_url.empty() ? job.url : job.requested_url;
-  record.final_url = job.url;
-  record.redirects = job.redirects;
-  record.depth = job.depth;
-  record.referrer = job.referrer;
-  record.fetched_at = utc_now_rfc3339();
-
+  PageRecord record = record_for(job);
   if (config_.politeness.robots) {
     const auto rules = robots_.get(job.origin);
     if (rules && !rules->allowed(agent_, job.url)) {

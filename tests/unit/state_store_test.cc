@@ -9,13 +9,14 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cctype>
 #include <fstream>
 #include <limits>
 #include <random>
-#include <regex>
 #include <set>
 #include <sstream>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "crawler/url.h"
@@ -45,6 +46,18 @@ std::string read_file(const std::filesystem::path& path) {
 
 void write_file(const std::filesystem::path& path, const std::string& bytes) {
   std::ofstream(path, std::ios::binary | std::ios::trunc) << bytes;
+}
+
+// `pattern` with each '#' standing for one digit. (Not std::regex: g++ 12 warns inside it under
+// -fsanitize=address.)
+bool matches(std::string_view text, std::string_view pattern) {
+  if (text.size() != pattern.size()) return false;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const bool ok = pattern[i] == '#' ? std::isdigit(static_cast<unsigned char>(text[i])) != 0
+                                      : text[i] == pattern[i];
+    if (!ok) return false;
+  }
+  return true;
 }
 
 UrlRow queued(const std::string& url, int depth = 0, const std::string& referrer = "") {
@@ -271,8 +284,7 @@ TEST(StateStore, RunsRecordTheirCommittedLength) {
   EXPECT_EQ(run->id, first);
   EXPECT_EQ(run->results_file, "one.jsonl");
   EXPECT_EQ(run->committed_length, 0);
-  EXPECT_TRUE(std::regex_match(run->started_at, std::regex(R"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ)")))
-      << run->started_at;
+  EXPECT_TRUE(matches(run->started_at, "####-##-##T##:##:##Z")) << run->started_at;
 
   store.commit(first, {.committed_length = 4096});
   EXPECT_EQ(store.last_unfinished_run()->committed_length, 4096);
@@ -597,9 +609,7 @@ TEST(StateSetAside, RenamesTheFolderWithAUtcTimestamp) {
   const auto first = set_aside_state(dir);
   EXPECT_FALSE(std::filesystem::exists(dir));
   EXPECT_EQ(first.parent_path(), tmp.path());
-  EXPECT_TRUE(
-      std::regex_match(first.filename().string(), std::regex(R"(state\.\d{8}T\d{6}Z(-\d+)?)")))
-      << first;
+  EXPECT_TRUE(matches(first.filename().string(), "state.########T######Z")) << first;
   EXPECT_EQ(read_file(first / "state.db"), "old");
 
   // Again within the same second (trailing slash too): a second, distinct name.
@@ -609,6 +619,9 @@ TEST(StateSetAside, RenamesTheFolderWithAUtcTimestamp) {
   EXPECT_FALSE(std::filesystem::exists(dir));
   EXPECT_NE(second, first);
   EXPECT_EQ(second.parent_path(), tmp.path());
+  const std::string name = second.filename().string();
+  EXPECT_TRUE(matches(name, "state.########T######Z") || matches(name, "state.########T######Z-2"))
+      << second;
   EXPECT_EQ(read_file(second / "state.db"), "newer");
   EXPECT_EQ(read_file(first / "state.db"), "old");
 }
