@@ -102,6 +102,7 @@ struct Crawl::State {
   RobotsCache robots;
   bool fresh = false;
   std::atomic<bool> stopping{false};
+  std::atomic<std::int64_t> abort_at{0};  // end of a stop's grace period (steady ms), 0 = none
   std::atomic<std::uint64_t> pages{0};
   std::atomic<std::uint64_t> errors{0};
   Clock::time_point started = Clock::now();
@@ -126,6 +127,13 @@ Crawl::Crawl(Config config, bool fresh) : state_(std::make_unique<State>(std::mo
 Crawl::~Crawl() = default;
 
 void Crawl::stop() {
+  // Fetches in flight get a grace period to finish; those still running then are aborted.
+  constexpr std::chrono::milliseconds kGracePeriod{10000};
+  std::int64_t none = 0;
+  const std::int64_t deadline = std::chrono::duration_cast<std::chrono::milliseconds>(
+                                    Clock::now().time_since_epoch() + kGracePeriod)
+                                    .count();
+  state_->abort_at.compare_exchange_strong(none, deadline);
   state_->stopping.store(true);
   state_->frontier.stop();
 }
@@ -270,7 +278,8 @@ CrawlStats Crawl::run() {
   std::vector<std::unique_ptr<PageWorker>> workers;
   workers.reserve(config.pool.workers);
   for (std::size_t i = 0; i < config.pool.workers; ++i) {
-    workers.push_back(std::make_unique<PageWorker>(config, s.scope, s.frontier, s.robots, &share));
+    workers.push_back(
+        std::make_unique<PageWorker>(config, s.scope, s.frontier, s.robots, &share, &s.abort_at));
   }
 
   ResultQueue results(config.pool.queue_capacity);

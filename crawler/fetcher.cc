@@ -91,8 +91,10 @@ struct Fetcher::Impl {
   FetchResponse* current = nullptr;  // the response being filled by the callbacks
   std::uint64_t limit = 0;           // body cap of the current request
 
-  Impl(const FetchConfig& c, const CurlShare* share)
-      : config(c), easy(curl_easy_init()), sha(EVP_MD_CTX_new()) {
+  const std::atomic<std::int64_t>* abort_at;
+
+  Impl(const FetchConfig& c, const CurlShare* share, const std::atomic<std::int64_t>* abort)
+      : config(c), easy(curl_easy_init()), sha(EVP_MD_CTX_new()), abort_at(abort) {
     if (!easy || !sha) throw std::runtime_error("cannot allocate a curl or digest handle");
     CURL* h = easy.get();
     curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
@@ -113,6 +115,11 @@ struct Fetcher::Impl {
     curl_easy_setopt(h, CURLOPT_MAXREDIRS, 0L);
     if (!config.proxy.empty()) curl_easy_setopt(h, CURLOPT_PROXY, config.proxy.c_str());
     if (share != nullptr) curl_easy_setopt(h, CURLOPT_SHARE, share->handle());
+    if (abort_at != nullptr) {
+      curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, &Impl::on_progress);
+      curl_easy_setopt(h, CURLOPT_XFERINFODATA, this);
+      curl_easy_setopt(h, CURLOPT_NOPROGRESS, 0L);
+    }
     for (const auto& [name, value] : config.headers) {
       base_headers = append_header(std::move(base_headers), name + ": " + value);
     }
@@ -132,6 +139,16 @@ struct Fetcher::Impl {
     r.body.append(data, n);
     EVP_DigestUpdate(impl->sha.get(), data, n);
     return n;
+  }
+
+  // Called by curl at least once a second during a transfer: non-zero aborts it.
+  static int on_progress(void* self, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
+    const std::int64_t deadline = static_cast<Impl*>(self)->abort_at->load();
+    if (deadline == 0) return 0;
+    const auto now = std::chrono::duration_cast<std::chrono::milliseconds>(
+                         std::chrono::steady_clock::now().time_since_epoch())
+                         .count();
+    return now >= deadline ? 1 : 0;
   }
 
   static std::size_t on_header(char* data, std::size_t size, std::size_t count, void* self) {
@@ -229,6 +246,10 @@ struct Fetcher::Impl {
         r.error_kind = "encoding";
         r.error = "bad content encoding";
         break;
+      case CURLE_ABORTED_BY_CALLBACK:
+        r.error_kind = "aborted";
+        r.error = "aborted: the crawl was stopped";
+        break;
       case CURLE_URL_MALFORMAT:
         r.error_kind = "bad_url";
         r.error = "malformed URL";
@@ -241,8 +262,9 @@ struct Fetcher::Impl {
   }
 };
 
-Fetcher::Fetcher(const FetchConfig& config, const CurlShare* share)
-    : impl_(std::make_unique<Impl>(config, share)) {}
+Fetcher::Fetcher(const FetchConfig& config, const CurlShare* share,
+                 const std::atomic<std::int64_t>* abort_at)
+    : impl_(std::make_unique<Impl>(config, share, abort_at)) {}
 Fetcher::~Fetcher() = default;
 
 FetchResponse Fetcher::fetch(const std::string& url, const std::vector<std::string>& extra_headers,

@@ -10,6 +10,7 @@
 // decoded content while it is received, so a compression bomb cannot inflate past the cap.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <memory>
@@ -66,7 +67,11 @@ struct FetchResponse {
 
 class Fetcher {
  public:
-  Fetcher(const FetchConfig& config, const CurlShare* share);
+  // `abort_at`, when given, is a deadline (steady clock, milliseconds since its epoch; 0 = none)
+  // shared by every fetcher of a crawl: transfers still running then are aborted with
+  // error_kind "aborted". A graceful stop sets it to end the grace period.
+  Fetcher(const FetchConfig& config, const CurlShare* share,
+          const std::atomic<std::int64_t>* abort_at = nullptr);
   ~Fetcher();
   Fetcher(const Fetcher&) = delete;
   Fetcher& operator=(const Fetcher&) = delete;

@@ -83,13 +83,14 @@ std::optional<std::chrono::milliseconds> parse_retry_after(const std::string& va
 }  // namespace
 
 PageWorker::PageWorker(const Config& config, const Scope& scope, Frontier& frontier,
-                       RobotsCache& robots, const CurlShare* share)
+                       RobotsCache& robots, const CurlShare* share,
+                       const std::atomic<std::int64_t>* abort_at)
     : config_(config),
       scope_(scope),
       frontier_(frontier),
       robots_(robots),
       agent_(robots_agent(config)),
-      fetcher_(config.fetch, share),
+      fetcher_(config.fetch, share, abort_at),
       random_(std::random_device{}()) {}
 
 bool PageWorker::retry(const CrawlJob& job, const FetchResponse& response) {
@@ -219,6 +220,9 @@ std::optional<PageRecord> PageWorker::process(CrawlJob& job) {
   complete.outcome = response.status > 0 || !is_network_failure(response.error_kind)
                          ? HostOutcome::kResponse
                          : HostOutcome::kConnectFailure;
+  // Cut off by the end of a stop's grace period: no record, so the state keeps the URL queued
+  // and the next run fetches it.
+  if (response.error_kind == "aborted") return std::nullopt;
   if (retry(job, response)) return std::nullopt;
   record.status = response.status;
   record.elapsed_ms = response.elapsed.count();

@@ -22,7 +22,7 @@ namespace crawler {
 class PageWorker {
  public:
   PageWorker(const Config& config, const Scope& scope, Frontier& frontier, RobotsCache& robots,
-             const CurlShare* share);
+             const CurlShare* share, const std::atomic<std::int64_t>* abort_at = nullptr);
 
   // Fetches and processes `job`. Returns the record, or std::nullopt when the job continues
   // as a redirect hop in the frontier (the chain's last hop writes the record). Always calls

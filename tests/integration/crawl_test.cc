@@ -464,7 +464,7 @@ TEST(CrawlIntegration, SigtermStopsGracefullyWithExit143AndWholeRecords) {
   });
   TempDir dir;
   CrawlerProcess crawler(dir, config_for(server.base_url() + "/"));
-  while (server.total_requests() < 20) std::this_thread::sleep_for(10ms);
+  ASSERT_TRUE(wait_for([&] { return server.total_requests() >= 20; })) << "the crawl stalled";
   crawler.signal(SIGTERM);
   const auto run = crawler.wait(30s);
   EXPECT_EQ(run.exit_code, 143) << run.output;

@@ -112,7 +112,7 @@ TEST(StateIntegration, SigtermThenResumeCompletesTheCrawl) {
   const std::string yaml = config_for(server.base_url() + "/");
   {
     CrawlerProcess crawler(dir, yaml);
-    while (server.total_requests() < 50) std::this_thread::sleep_for(10ms);
+    ASSERT_TRUE(wait_for([&] { return server.total_requests() >= 50; })) << "the crawl stalled";
     crawler.signal(SIGTERM);
     const auto run = crawler.wait(30s);
     EXPECT_EQ(run.exit_code, 143) << run.output;
@@ -126,6 +126,50 @@ TEST(StateIntegration, SigtermThenResumeCompletesTheCrawl) {
   std::set<std::string> urls;
   for (const auto& row : rows) EXPECT_TRUE(urls.insert(row["url"]).second) << row["url"];
   EXPECT_EQ(urls.size(), site.reachable_paths().size());
+}
+
+// A fetch still running when the grace period ends is aborted and left for the next run.
+TEST(StateIntegration, AStalledFetchIsAbortedAfterTheGracePeriodAndFetchedOnResume) {
+  auto stall = std::make_shared<std::atomic<bool>>(true);
+  TestServer server;
+  server.route("/", [](const Request&) {
+    Response r;
+    r.body = TestServer::html_page("Home", {"/stall"});
+    return r;
+  });
+  server.route("/stall", [stall](const Request&) {
+    Response r;
+    r.body = TestServer::html_page("Stall", {});
+    if (stall->load()) r.delay = 14s;
+    return r;
+  });
+  TempDir dir;
+  const std::string yaml = "seeds: ['" + server.base_url() +
+                           "/']\n"
+                           "fetch: {timeout: 60s}\n"
+                           "politeness: {robots: false, delay: 0}\n";
+  {
+    CrawlerProcess crawler(dir, yaml);
+    const auto give_up = std::chrono::steady_clock::now() + 20s;
+    while (server.request_count("/stall") == 0) {
+      ASSERT_LT(std::chrono::steady_clock::now(), give_up) << "the crawl never reached /stall";
+      std::this_thread::sleep_for(10ms);
+    }
+    const auto signalled = std::chrono::steady_clock::now();
+    crawler.signal(SIGTERM);
+    const auto run = crawler.wait(30s);
+    const auto took = std::chrono::steady_clock::now() - signalled;
+    EXPECT_EQ(run.exit_code, 143) << run.output;
+    EXPECT_GE(took, 9s) << "fetches in flight get the grace period";
+    EXPECT_LT(took, 13s) << "and no more";
+    EXPECT_EQ(run.records.size(), 1u) << "the aborted fetch has no record";
+  }
+  stall->store(false);
+  const auto resumed = run_crawler(dir, yaml);
+  ASSERT_EQ(resumed.exit_code, 0) << resumed.output;
+  ASSERT_EQ(resumed.records.size(), 1u);
+  EXPECT_EQ(resumed.records[0]["url"], server.base_url() + "/stall");
+  EXPECT_EQ(resumed.records[0]["status"], 200);
 }
 
 TEST(StateIntegration, RecrawlSendsValidatorsAndRecordsUnchangedChangedAndNewPages) {
@@ -198,7 +242,7 @@ TEST(StateIntegration, ASecondRunExitsThreeNamingThePidAndAKilledRunsLockDoesNot
   TempDir dir;
   const std::string yaml = config_for(server.base_url() + "/");
   CrawlerProcess first(dir, yaml);
-  while (server.total_requests() < 5) std::this_thread::sleep_for(10ms);
+  ASSERT_TRUE(wait_for([&] { return server.total_requests() >= 5; })) << "the crawl stalled";
   TempDir other;  // same state folder, through an absolute path
   const auto second =
       run_crawler(other, config_for(server.base_url() + "/",

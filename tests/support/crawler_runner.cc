@@ -120,6 +120,15 @@ CrawlRun CrawlerProcess::wait(std::chrono::seconds timeout) {
   return run;
 }
 
+bool wait_for(const std::function<bool()>& condition, std::chrono::seconds timeout) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (!condition()) {
+    if (std::chrono::steady_clock::now() > deadline) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  return true;
+}
+
 CrawlRun run_crawler(const TempDir& dir, const std::string& yaml,
                      const std::vector<std::string>& args, std::chrono::seconds timeout) {
   CrawlerProcess process(dir, yaml, args);

@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <filesystem>
+#include <functional>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
@@ -59,6 +60,11 @@ class CrawlerProcess {
 CrawlRun run_crawler(const TempDir& dir, const std::string& yaml,
                      const std::vector<std::string>& args = {},
                      std::chrono::seconds timeout = std::chrono::seconds(120));
+
+// Polls `condition` every 10 ms; false when it is still false after `timeout`, so a test that
+// waits for a crawl to reach some point fails instead of hanging when the crawl never does.
+bool wait_for(const std::function<bool()>& condition,
+              std::chrono::seconds timeout = std::chrono::seconds(30));
 
 // Reads a JSON Lines file; unparsable lines go to `bad_lines`.
 std::vector<nlohmann::json> read_jsonl(const std::filesystem::path& path,

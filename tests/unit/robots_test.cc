@@ -308,7 +308,8 @@ TEST(RobotsPatternMatchTest, ManyStarsStayFast) {
   const std::string body = "User-agent: *\nDisallow: " + pattern + "\n";
   EXPECT_TRUE(allowed(body, "crawler", path));
   EXPECT_FALSE(allowed(body, "crawler", path + "b"));
-  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(2));
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(30))
+      << "exponential blow-up (normal: well under a second, even under sanitizers)";
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -732,7 +733,8 @@ TEST(RobotsLimitsTest, TenMegabytesOfBinaryGarbageParseQuickly) {
     (void)rules.allowed("crawler", "http://h/some/path?q=" + std::to_string(i));
     (void)rules.crawl_delay("crawler");
   }
-  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(5));
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(30))
+      << "exponential blow-up (normal: well under a second, even under sanitizers)";
   // Garbage that happens to contain a valid-looking directive is still obeyed; either way the
   // robots.txt URL stays allowed.
   EXPECT_TRUE(rules.allowed("crawler", "/robots.txt"));
@@ -773,7 +775,8 @@ TEST(RobotsLimitsTest, HundredThousandRulesParseAndMatchQuickly) {
   }
   EXPECT_TRUE(rules.allowed("crawler", "/x.secret"));  // cut off by the 500 KiB limit
   EXPECT_TRUE(rules.allowed("otherbot", "/d/0/x"));
-  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(5));
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(30))
+      << "exponential blow-up (normal: well under a second, even under sanitizers)";
 }
 
 TEST(RobotsLimitsTest, EveryRuleWithinTheLimitCounts) {
@@ -795,7 +798,8 @@ TEST(RobotsLimitsTest, EveryRuleWithinTheLimitCounts) {
   EXPECT_FALSE(rules.allowed("crawler", "/" + std::to_string(last_inside)));
   EXPECT_TRUE(rules.allowed("crawler", "/" + std::to_string(last_inside + 2)));
   EXPECT_TRUE(rules.allowed("crawler", "/99999"));
-  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(5));
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(30))
+      << "exponential blow-up (normal: well under a second, even under sanitizers)";
 }
 
 TEST(RobotsLimitsTest, ConcurrentQueriesOnOneObjectAgree) {
