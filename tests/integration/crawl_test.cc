@@ -446,22 +446,7 @@ TEST(CrawlIntegration, BadConfigExitsTwoWithOneLine) {
 TEST(CrawlIntegration, SigtermStopsGracefullyWithExit143AndWholeRecords) {
   SampleSite site(SampleSiteOptions{.pages = 400, .seed = 9});
   TestServer server;
-  server.serve_site(site);
-  server.fallback([&](const Request& request) {
-    Response r;
-    const std::string* body = site.page(request.path.substr(0, request.path.find('?')));
-    if (body == nullptr) {
-      r.status = 404;
-      return r;
-    }
-    r.body = *body;
-    for (auto at = r.body.find("{{ORIGIN}}"); at != std::string::npos;
-         at = r.body.find("{{ORIGIN}}", at)) {
-      r.body.replace(at, 10, server.base_url());
-    }
-    r.delay = 100ms;
-    return r;
-  });
+  server.serve_site(site, 100ms);
   TempDir dir;
   CrawlerProcess crawler(dir, config_for(server.base_url() + "/"));
   ASSERT_TRUE(wait_for([&] { return server.total_requests() >= 20; })) << "the crawl stalled";

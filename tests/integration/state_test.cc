@@ -44,32 +44,11 @@ std::vector<nlohmann::json> all_results(const std::filesystem::path& out,
   return all;
 }
 
-// A site served with a small delay per page, so a crawl lasts long enough to be killed.
-void serve_slowly(TestServer& server, const SampleSite& site, std::chrono::milliseconds delay) {
-  server.fallback([&server, site, delay](const Request& request) {
-    Response r;
-    const std::string path = request.path.substr(0, request.path.find('?'));
-    const std::string* body = site.page(path);
-    if (body == nullptr) {
-      r.status = 404;
-      return r;
-    }
-    r.body = *body;
-    const std::string origin = server.base_url();
-    for (auto at = r.body.find("{{ORIGIN}}"); at != std::string::npos;
-         at = r.body.find("{{ORIGIN}}", at + origin.size())) {
-      r.body.replace(at, 10, origin);
-    }
-    r.delay = delay;
-    return r;
-  });
-}
-
 TEST(StateIntegration, KillNineAtRandomMomentsLosesAndDuplicatesNothing) {
   SampleSite site(SampleSiteOptions{.pages = 5000, .seed = 11});
   TestServer server;
   server.set_request_logging(false);
-  serve_slowly(server, site, 3ms);
+  server.serve_site(site, 3ms);
   TempDir dir;
   const std::string yaml = config_for(server.base_url() + "/");
   std::mt19937 random(42);
@@ -107,7 +86,7 @@ TEST(StateIntegration, KillNineAtRandomMomentsLosesAndDuplicatesNothing) {
 TEST(StateIntegration, SigtermThenResumeCompletesTheCrawl) {
   SampleSite site(SampleSiteOptions{.pages = 600, .seed = 12});
   TestServer server;
-  serve_slowly(server, site, 20ms);
+  server.serve_site(site, 20ms);
   TempDir dir;
   const std::string yaml = config_for(server.base_url() + "/");
   {
@@ -238,7 +217,7 @@ TEST(StateIntegration, RecrawlSendsValidatorsAndRecordsUnchangedChangedAndNewPag
 TEST(StateIntegration, ASecondRunExitsThreeNamingThePidAndAKilledRunsLockDoesNotBlock) {
   SampleSite site(SampleSiteOptions{.pages = 300, .seed = 13});
   TestServer server;
-  serve_slowly(server, site, 50ms);
+  server.serve_site(site, 50ms);
   TempDir dir;
   const std::string yaml = config_for(server.base_url() + "/");
   CrawlerProcess first(dir, yaml);

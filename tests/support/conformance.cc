@@ -1,9 +1,9 @@
 #include "tests/support/conformance.h"
 
+#include <gtest/gtest.h>
+
 #include <cstdlib>
 #include <fstream>
-
-#include <gtest/gtest.h>
 
 namespace crawler::testing {
 

@@ -3,10 +3,9 @@
 #pragma once
 
 #include <filesystem>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 namespace crawler::testing {
 
@@ -21,15 +20,15 @@ std::vector<nlohmann::json> read_conformance_jsonl(const std::string& relative);
 }  // namespace crawler::testing
 
 // Skips the current test (or fails it under CI=true) when the conformance data is missing.
-#define CRAWLER_REQUIRE_CONFORMANCE()                                                        \
-  do {                                                                                       \
-    if (::crawler::testing::conformance_dir().empty()) {                                     \
-      const char* ci = std::getenv("CI");                                                    \
-      if (ci != nullptr && std::string(ci) == "true") {                                      \
-        FAIL() << "conformance data missing: set CRAWLER_CONFORMANCE_DIR or place it at "    \
-                  "../shared/conformance beside the repository";                             \
-      }                                                                                      \
+#define CRAWLER_REQUIRE_CONFORMANCE()                                                         \
+  do {                                                                                        \
+    if (::crawler::testing::conformance_dir().empty()) {                                      \
+      const char* ci = std::getenv("CI");                                                     \
+      if (ci != nullptr && std::string(ci) == "true") {                                       \
+        FAIL() << "conformance data missing: set CRAWLER_CONFORMANCE_DIR or place it at "     \
+                  "../shared/conformance beside the repository";                              \
+      }                                                                                       \
       GTEST_SKIP() << "conformance data missing: put it at ../shared/conformance beside the " \
-                      "repository or set CRAWLER_CONFORMANCE_DIR";                           \
-    }                                                                                        \
+                      "repository or set CRAWLER_CONFORMANCE_DIR";                            \
+    }                                                                                         \
   } while (0)

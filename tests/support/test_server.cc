@@ -265,13 +265,14 @@ void TestServer::fallback(Handler handler) {
   impl_->fallback = std::move(handler);
 }
 
-void TestServer::serve_site(const SampleSite& site) {
-  fallback([site, origin = base_url()](const Request& request) {
+void TestServer::serve_site(const SampleSite& site, std::chrono::milliseconds delay) {
+  fallback([site, delay, origin = base_url()](const Request& request) {
     const std::string* page = site.page(without_query(request.path));
     if (page == nullptr) return not_found();
     Response response;
     response.body = *page;
     replace_all(response.body, "{{ORIGIN}}", origin);
+    response.delay = delay;
     return response;
   });
 }

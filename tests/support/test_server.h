@@ -59,7 +59,9 @@ class TestServer {
   void fallback(Handler handler);
   // Installs a fallback serving every page of `site` (a cheap shared copy) at its path, with
   // each "{{ORIGIN}}" in a body replaced by base_url(); 404 otherwise. Routes still win.
-  void serve_site(const SampleSite& site);
+  // `delay` is slept before each page is answered (slow sites for tests that stop a crawl).
+  void serve_site(const SampleSite& site,
+                  std::chrono::milliseconds delay = std::chrono::milliseconds(0));
 
   int port() const;
   std::string bind_address() const;
