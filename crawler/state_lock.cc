@@ -11,24 +11,10 @@
 #include <system_error>
 #include <utility>
 
+#include "crawler/unique_fd.h"
+
 namespace crawler {
 namespace {
-
-// Owns a file descriptor until release(); closes it on every early exit of acquire().
-class Fd {
- public:
-  explicit Fd(int fd) : fd_(fd) {}
-  ~Fd() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-  Fd(const Fd&) = delete;
-  Fd& operator=(const Fd&) = delete;
-  int get() const { return fd_; }
-  int release() { return std::exchange(fd_, -1); }
-
- private:
-  int fd_;
-};
 
 [[noreturn]] void fail(const std::filesystem::path& file, std::string_view action, int error) {
   throw StateError(file.string() + ": cannot " + std::string(action) + ": " + std::strerror(error) +
@@ -76,7 +62,7 @@ StateLock StateLock::acquire(const std::filesystem::path& dir) {
   std::filesystem::create_directories(dir, ec);
   if (ec) fail(dir, "create the state folder", ec.value());
   const std::filesystem::path file = dir / "lock";
-  Fd fd(::open(file.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644));
+  UniqueFd fd(::open(file.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644));
   if (fd.get() < 0) fail(file, "open the lock file", errno);
   int rc;
   do {

@@ -14,6 +14,8 @@
 #include <system_error>
 #include <utility>
 
+#include "crawler/unique_fd.h"
+
 namespace crawler {
 namespace {
 
@@ -660,27 +662,9 @@ void StateStore::clear_spill() {
   impl_->spilled = 0;
 }
 
-namespace {
-
-class Fd {
- public:
-  explicit Fd(int fd) : fd_(fd) {}
-  ~Fd() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-  Fd(const Fd&) = delete;
-  Fd& operator=(const Fd&) = delete;
-  int get() const { return fd_; }
-
- private:
-  int fd_;
-};
-
-}  // namespace
-
 void truncate_results_file(const std::filesystem::path& file, std::int64_t committed_length) {
   const std::string committed = std::to_string(committed_length);
-  Fd fd(::open(file.c_str(), O_WRONLY | O_CLOEXEC));
+  UniqueFd fd(::open(file.c_str(), O_WRONLY | O_CLOEXEC));
   if (fd.get() < 0) {
     const int error = errno;
     if (error == ENOENT && committed_length == 0) return;
