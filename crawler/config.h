@@ -71,7 +71,7 @@ struct PolitenessConfig {
 struct StateConfig {
   std::string dir = "state";               // SQLite database and lock; "" = no state (one-shot)
   Millis recrawl_after{24 * 3600 * 1000};  // known pages older than this are re-fetched
-  std::size_t frontier_memory = 100000;    // URLs kept in RAM (accepted; spilling is to come)
+  std::size_t frontier_memory = 100000;    // queued URLs kept in RAM; the rest wait in state.db
 };
 
 struct LogConfig {

@@ -18,6 +18,7 @@
 #include "crawler/robots_cache.h"
 #include "crawler/scope.h"
 #include "crawler/state_lock.h"
+#include "crawler/state_spill.h"
 #include "crawler/state_store.h"
 #include "crawler/url.h"
 #include "pool/bounded_queue.h"
@@ -88,6 +89,7 @@ FrontierOptions frontier_options(const Config& config) {
   options.depth_levels = config.scope.max_depth >= 0;
   options.robots = config.politeness.robots;
   options.track_admitted = !config.state.dir.empty();
+  options.memory_limit = config.state.frontier_memory;
   options.first_pause = std::max(config.politeness.backoff, std::chrono::milliseconds(100));
   options.max_pause = std::max(config.politeness.max_delay, options.first_pause);
   return options;
@@ -182,6 +184,7 @@ CrawlStats Crawl::run() {
   std::uint64_t recrawl = 0;
   if (store) {
     run_id = store->begin_run(std::filesystem::absolute(out_dir / run_file).string());
+    s.frontier.attach_spill(std::make_unique<StateSpill>(config.state.dir));
     store->for_each_fingerprint([&](std::uint64_t fp) { s.frontier.restore_seen(fp); });
     const auto to_job = [](UrlRow&& row) {
       CrawlJob job;
@@ -389,6 +392,8 @@ CrawlStats Crawl::run() {
     stats.stopped_by = "max_pages";
   }
   if (store) store->finish_run(run_id);
+  stats.frontier_peak_in_ram = frontier.peak_in_ram;
+  stats.frontier_spilled = frontier.spilled_total;
   stats.robots_origins = s.robots.origins();
   stats.sitemaps = s.robots.sitemaps();
   write_file_atomically(out_dir / "stats.json", stats.to_json());

@@ -32,6 +32,7 @@ std::string CrawlStats::to_json() const {
   j["duration_s"] = duration_s;
   j["pages_per_second"] = pages_per_second();
   j["robots"] = {{"origins", robots_origins}, {"sitemaps", sitemaps}};
+  j["frontier"] = {{"peak_in_ram", frontier_peak_in_ram}, {"spilled", frontier_spilled}};
   j["stopped_by"] =
       stopped_by.empty() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(stopped_by);
   return j.dump(2) + "\n";

@@ -21,9 +21,11 @@ struct CrawlStats {
   std::string started_at;
   std::string finished_at;
   double duration_s = 0;
-  std::string stopped_by;            // "" (the crawl finished), "max_pages", "signal"
-  std::uint64_t robots_origins = 0;  // origins whose robots.txt was fetched
-  std::uint64_t sitemaps = 0;        // Sitemap: lines found in them
+  std::string stopped_by;                  // "" (the crawl finished), "max_pages", "signal"
+  std::uint64_t robots_origins = 0;        // origins whose robots.txt was fetched
+  std::uint64_t sitemaps = 0;              // Sitemap: lines found in them
+  std::uint64_t frontier_peak_in_ram = 0;  // most queued URLs held in RAM at once
+  std::uint64_t frontier_spilled = 0;      // URLs parked in the state database's spill
 
   void add(const PageRecord& record);
   double pages_per_second() const { return duration_s > 0 ? pages / duration_s : 0; }

@@ -52,11 +52,14 @@ enum class HostOutcome {
 };
 
 struct FrontierStats {
-  std::uint64_t seen = 0;       // distinct URLs ever admitted
-  std::uint64_t queued = 0;     // waiting to be released
-  std::uint64_t in_flight = 0;  // released, not yet complete()d
-  std::uint64_t released = 0;   // new URLs released (what max_pages counts)
-  std::uint64_t hosts = 0;      // hosts with a queue
+  std::uint64_t seen = 0;           // distinct URLs ever admitted
+  std::uint64_t queued = 0;         // waiting to be released (in RAM or spilled)
+  std::uint64_t spilled = 0;        // of those, parked outside RAM
+  std::uint64_t peak_in_ram = 0;    // most queued URLs held in RAM at once
+  std::uint64_t spilled_total = 0;  // URLs ever parked outside RAM
+  std::uint64_t in_flight = 0;      // released, not yet complete()d
+  std::uint64_t released = 0;       // new URLs released (what max_pages counts)
+  std::uint64_t hosts = 0;          // hosts with a queue
 };
 
 class Frontier {

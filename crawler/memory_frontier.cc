@@ -13,6 +13,11 @@ MemoryFrontier::MemoryFrontier(FrontierOptions options) : options_(options) {
   if (options_.per_host == 0) throw std::invalid_argument("MemoryFrontier: per_host must be >= 1");
 }
 
+void MemoryFrontier::attach_spill(std::unique_ptr<FrontierSpill> spill) {
+  std::lock_guard lock(mutex_);
+  spill_ = std::move(spill);
+}
+
 bool MemoryFrontier::budget_left() const {
   return options_.max_pages == 0 || released_ < options_.max_pages;
 }
@@ -104,8 +109,20 @@ void MemoryFrontier::enqueue_locked(CrawlJob job, bool front) {
   if (front) {
     host.jobs.push_front(std::move(job));
   } else {
-    host.jobs.push_back(std::move(job));
+    // With depth levels a host's queue must stay in depth order, or a deeper front URL would
+    // hold back a shallower one behind it for ever. Discovery order already is depth order;
+    // only a resume (queued URLs, then re-crawled older ones) inserts out of order.
+    auto position = host.jobs.end();
+    if (options_.depth_levels) {
+      while (position != host.jobs.begin() && !std::prev(position)->continuation() &&
+             std::prev(position)->depth > job.depth) {
+        --position;
+      }
+    }
+    front = position == host.jobs.begin() && !host.jobs.empty();
+    host.jobs.insert(position, std::move(job));
   }
+  peak_in_ram_ = std::max(peak_in_ram_, queued_ - spilled_);
   if (!host.dead.empty()) {
     dead_hosts_.push_back(name);
     return;
@@ -127,11 +144,84 @@ bool MemoryFrontier::add(CrawlJob job) {
   if (!seen_.insert(url_fingerprint(job.url)).second) return false;
   if (options_.track_admitted) admitted_.push_back(job);
   if (stopped_ || !budget_left()) return true;  // seen, but it will never be released
-  ++queued_;
-  count_active(job, +1);
-  enqueue_locked(std::move(job), false);
+  admit_locked(std::move(job));
   changed_.notify_all();
   return true;
+}
+
+// Queues a new URL: into its host's queue, or into the spill when RAM holds the budget
+// already. Once anything is spilled, newer URLs follow it there, keeping discovery order.
+void MemoryFrontier::admit_locked(CrawlJob job) {
+  ++queued_;
+  count_active(job, +1);
+  const std::uint64_t in_ram = queued_ - 1 - queued_continuations_ - spilled_;
+  if (!spill_ || spill_failed_ || options_.memory_limit == 0 ||
+      (spilled_ == 0 && in_ram < options_.memory_limit)) {
+    enqueue_locked(std::move(job), false);
+    return;
+  }
+  spill_batch_.push_back(std::move(job));
+  ++spilled_;
+  ++spilled_total_;
+  // Writing in batches keeps the spill's transactions few; the batch is part of the budget's
+  // slack, so it is small next to small budgets.
+  const std::size_t batch = std::clamp<std::size_t>(options_.memory_limit / 4, 1, 1000);
+  if (spill_batch_.size() >= batch) flush_spill_locked();
+}
+
+void MemoryFrontier::flush_spill_locked() {
+  try {
+    spill_->push(spill_batch_);
+    spill_batch_.clear();
+  } catch (const std::exception& error) {
+    drop_spill_locked(error);
+  }
+}
+
+// The spill cannot be written: keep what RAM has rather than lose URLs. What the spill already
+// holds is still read back; only the RAM budget is given up.
+void MemoryFrontier::drop_spill_locked(const std::exception& error) {
+  spdlog::error(
+      "frontier spill: {}; keeping new URLs in RAM (state.frontier_memory no longer holds)",
+      error.what());
+  std::vector<CrawlJob> batch;
+  batch.swap(spill_batch_);
+  spilled_ -= batch.size();
+  for (CrawlJob& job : batch) enqueue_locked(std::move(job), false);
+  spill_failed_ = true;
+}
+
+// Brings the oldest spilled URLs back into their hosts' queues when RAM is down to half the
+// budget, or at once when nothing else can move (every queued URL in RAM is held by a gate that
+// only a spilled URL can open, e.g. a lower depth level after a resume).
+void MemoryFrontier::refill_locked() {
+  const auto stuck = [this] {
+    return budget_left() && in_flight_ == 0 && ready_.empty() && delayed_.empty();
+  };
+  while (spilled_ > 0) {
+    const std::uint64_t in_ram = queued_ - queued_continuations_ - spilled_;
+    if (in_ram > options_.memory_limit / 2 && !stuck()) return;
+    refill_batch_locked(std::max<std::uint64_t>(
+        std::clamp<std::size_t>(options_.memory_limit / 4, 1, 1000),
+        options_.memory_limit > in_ram ? options_.memory_limit - in_ram : 0));
+  }
+}
+
+void MemoryFrontier::refill_batch_locked(std::size_t want) {
+  std::vector<CrawlJob> back;
+  const std::uint64_t stored = spilled_ - spill_batch_.size();
+  if (stored > 0) back = spill_->pop(std::min<std::uint64_t>(want, stored));
+  if (back.size() < want && !spill_batch_.empty()) {
+    const std::size_t from_batch = std::min(want - back.size(), spill_batch_.size());
+    for (std::size_t i = 0; i < from_batch; ++i) back.push_back(std::move(spill_batch_[i]));
+    spill_batch_.erase(spill_batch_.begin(), spill_batch_.begin() + static_cast<long>(from_batch));
+  }
+  if (back.empty()) {
+    throw std::runtime_error("frontier spill: " + std::to_string(stored) +
+                             " spilled URLs cannot be read back");
+  }
+  spilled_ -= back.size();
+  for (CrawlJob& job : back) enqueue_locked(std::move(job), false);
 }
 
 void MemoryFrontier::restore_seen(std::uint64_t fp) {
@@ -143,9 +233,7 @@ void MemoryFrontier::requeue(CrawlJob job) {
   std::lock_guard lock(mutex_);
   seen_.insert(url_fingerprint(job.url));
   if (stopped_) return;
-  ++queued_;
-  count_active(job, +1);
-  enqueue_locked(std::move(job), false);
+  admit_locked(std::move(job));
   changed_.notify_all();
 }
 
@@ -202,6 +290,7 @@ std::optional<CrawlJob> MemoryFrontier::next(Clock::time_point deadline) {
     if (stopped_) return std::nullopt;
     const auto now = Clock::now();
     promote_due_locked(now);
+    refill_locked();
     while (!dead_hosts_.empty()) {
       Host& host = hosts_[dead_hosts_.front()];
       if (host.jobs.empty() || (!budget_left() && !host.jobs.front().continuation())) {
@@ -330,6 +419,9 @@ FrontierStats MemoryFrontier::stats() const {
   FrontierStats s;
   s.seen = seen_.size();
   s.queued = queued_;
+  s.spilled = spilled_;
+  s.peak_in_ram = peak_in_ram_;
+  s.spilled_total = spilled_total_;
   s.in_flight = in_flight_;
   s.released = released_;
   s.hosts = hosts_.size();

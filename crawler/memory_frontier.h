@@ -19,11 +19,20 @@
 //
 // Dedup uses a set of 64-bit fingerprints of normalised URLs (8 bytes a URL plus the hash
 // set's overhead), never the URL strings.
+//
+// RAM budget: with a spill attached and `memory_limit` set, at most `memory_limit` queued new
+// URLs (plus one spill batch being gathered) are held in RAM. Past that, new URLs go to the
+// spill in discovery order, and whenever RAM holds less than half the budget the oldest
+// spilled URLs come back into their hosts' queues. Politeness is untouched: a URL only ever
+// leaves through its host's queue. What the budget costs is breadth: while RAM is full of one
+// slow host's URLs, other hosts' URLs wait in the spill. Continuations (retries, redirect
+// hops, robots.txt) are never spilled.
 #pragma once
 
 #include <condition_variable>
 #include <deque>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <queue>
 #include <set>
@@ -33,6 +42,7 @@
 #include <vector>
 
 #include "crawler/frontier.h"
+#include "crawler/frontier_spill.h"
 
 namespace crawler {
 
@@ -51,11 +61,15 @@ struct FrontierOptions {
   int max_pauses = 3;                           // pauses before the host is dead
   std::chrono::milliseconds first_pause{1000};  // doubles with each pause
   std::chrono::milliseconds max_pause{30000};
+  std::size_t memory_limit = 0;  // queued new URLs kept in RAM with a spill (0 = no limit)
 };
 
 class MemoryFrontier final : public Frontier {
  public:
   explicit MemoryFrontier(FrontierOptions options);
+
+  // Enforces options.memory_limit through `spill`. Call before the first add() or requeue().
+  void attach_spill(std::unique_ptr<FrontierSpill> spill);
 
   bool add(CrawlJob job) override;
   bool mark_seen(const std::string& url) override;
@@ -108,6 +122,11 @@ class MemoryFrontier final : public Frontier {
   void park(const std::string& name, Host& host);
   void promote_due_locked(Clock::time_point now);
   void fill_keys(CrawlJob& job) const;
+  void admit_locked(CrawlJob job);
+  void flush_spill_locked();
+  void refill_locked();
+  void refill_batch_locked(std::size_t want);
+  void drop_spill_locked(const std::exception& error);
   CrawlJob take_front(Host& host);
 
   const FrontierOptions options_;
@@ -127,6 +146,12 @@ class MemoryFrontier final : public Frontier {
   std::uint64_t in_flight_ = 0;
   std::uint64_t released_ = 0;
   std::vector<CrawlJob> admitted_;  // since the last take_admitted(), when tracked
+  std::unique_ptr<FrontierSpill> spill_;
+  std::vector<CrawlJob> spill_batch_;  // newest spilled URLs, not yet pushed to spill_
+  std::uint64_t spilled_ = 0;          // queued URLs in spill_ and spill_batch_ (in queued_)
+  std::uint64_t spilled_total_ = 0;
+  std::uint64_t peak_in_ram_ = 0;
+  bool spill_failed_ = false;  // the spill cannot be written: new URLs stay in RAM
   bool stopped_ = false;
 };
 

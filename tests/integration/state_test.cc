@@ -50,7 +50,8 @@ TEST(StateIntegration, KillNineAtRandomMomentsLosesAndDuplicatesNothing) {
   server.set_request_logging(false);
   server.serve_site(site, 3ms);
   TempDir dir;
-  const std::string yaml = config_for(server.base_url() + "/");
+  // A small frontier budget, so kills also land while URLs are parked in the spill.
+  const std::string yaml = config_for(server.base_url() + "/", "state: {frontier_memory: 1000}\n");
   std::mt19937 random(42);
   int kills = 0;
   for (int round = 0; round < 20; ++round) {
@@ -81,6 +82,46 @@ TEST(StateIntegration, KillNineAtRandomMomentsLosesAndDuplicatesNothing) {
   }
   EXPECT_EQ(got, expected);
   EXPECT_EQ(rows.size(), expected.size());
+}
+
+// state.frontier_memory: 50,000 URLs on five hosts through a frontier that may hold 1,000 in RAM.
+TEST(StateIntegration, FrontierSpillKeepsRamBoundedAndFetchesEveryPageOncePolitely) {
+  constexpr int kHosts = 5;
+  SampleSite site(SampleSiteOptions{.pages = 10000, .seed = 13});
+  std::vector<std::unique_ptr<TestServer>> servers;
+  std::string seeds;
+  for (int i = 1; i <= kHosts; ++i) {
+    servers.push_back(std::make_unique<TestServer>("127.0.0." + std::to_string(i)));
+    servers.back()->set_request_logging(false);
+    servers.back()->serve_site(site);
+    seeds += (i > 1 ? ", '" : "'") + servers.back()->base_url() + "/'";
+  }
+  TempDir dir;
+  const auto run = run_crawler(dir,
+                               "seeds: [" + seeds +
+                                   "]\n"
+                                   "pool: {workers: 8}\n"
+                                   "politeness: {robots: false, delay: 1ms, per_host: 1}\n"
+                                   "state: {frontier_memory: 1000}\n"
+                                   "log: {level: warn}\n",
+                               {}, 480s);
+  ASSERT_EQ(run.exit_code, 0) << run.output;
+  EXPECT_TRUE(run.bad_lines.empty());
+  std::map<std::string, int> count;
+  for (const auto& row : run.records) ++count[row["url"].get<std::string>()];
+  std::size_t expected = 0;
+  for (const auto& server : servers) {
+    for (const auto& path : site.reachable_paths()) {
+      ++expected;
+      EXPECT_EQ(count[server->base_url() + path], 1) << server->base_url() + path;
+    }
+    EXPECT_EQ(server->max_concurrent(), 1) << server->base_url() << ": per_host 1 was not kept";
+  }
+  EXPECT_GE(expected, 50000u);
+  EXPECT_EQ(run.records.size(), expected);
+  // The budget plus one spill batch being gathered (a quarter of it).
+  EXPECT_LE(run.stats["frontier"]["peak_in_ram"].get<std::uint64_t>(), 1250u);
+  EXPECT_GE(run.stats["frontier"]["spilled"].get<std::uint64_t>(), 10000u);
 }
 
 TEST(StateIntegration, SigtermThenResumeCompletesTheCrawl) {

@@ -176,5 +176,21 @@ TEST(MemoryFrontier, AHostThatKeepsFailingIsPausedThenAbandoned) {
   EXPECT_TRUE(f.finished());
 }
 
+// A resume queues the interrupted run's URLs, then older pages to re-crawl, which may be
+// shallower: with depth levels they must not end up behind deeper URLs of their host.
+TEST(MemoryFrontier, DepthLevelsKeepEachHostQueueInDepthOrder) {
+  MemoryFrontier f(FrontierOptions{.depth_levels = true});
+  f.requeue(job("http://a.example/deep1", 3));
+  f.requeue(job("http://a.example/deep2", 3));
+  f.requeue(job("http://a.example/shallow", 1));
+  std::vector<std::string> order;
+  while (auto j = f.next(soon())) {
+    order.push_back(j->url);
+    f.complete(*j, HostOutcome::kResponse);
+  }
+  EXPECT_EQ(order, (std::vector<std::string>{"http://a.example/shallow", "http://a.example/deep1",
+                                             "http://a.example/deep2"}));
+}
+
 }  // namespace
 }  // namespace crawler
