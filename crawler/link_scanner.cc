@@ -207,7 +207,8 @@ std::size_t DecodeNumericReference(std::string_view text, std::size_t pos, bool 
     const char d = AsciiLower(text[pos]);
     const std::uint32_t digit =
         IsDigit(d) ? static_cast<std::uint32_t>(d - '0') : static_cast<std::uint32_t>(d - 'a' + 10);
-    cp = std::min<std::uint32_t>(cp * (hex ? 16 : 10) + digit, 0x110000);  // saturates
+    // Gumbo accumulates in a 32-bit int that wraps: "&#4294967361;" is "A" to it as well.
+    cp = cp * (hex ? 16U : 10U) + digit;
     ++pos;
   }
   if (pos == start) return kNpos;
@@ -215,6 +216,7 @@ std::size_t DecodeNumericReference(std::string_view text, std::size_t pos, bool 
   if (cp >= 0x80 && cp <= 0x9F && kC1Replacements[cp - 0x80] != 0) {
     cp = kC1Replacements[cp - 0x80];
   } else if (cp == 0 || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) {
+    // (Values that wrap to a negative int are Gumbo garbage: known difference 5.)
     cp = 0xFFFD;
   }
   AppendCodePoint(out, cp);
@@ -504,6 +506,7 @@ class Scanner {
           pos = EndTag(lt + 2);
         } else if (after == '>') {
           pos = lt + 3;  // "</>" is dropped
+          after_empty_end_tag_ = pos;
         } else {
           pos = SkipBogusComment(lt + 2);
         }
@@ -844,7 +847,9 @@ class Scanner {
     const std::string_view name = in_.substr(pos, name_end - pos);
     char root = 0;
     GumboTag tag = GUMBO_TAG_UNKNOWN;
-    if (IsRenamedRoot(in_, pos)) {
+    // Right after "</>", Gumbo's record of a tag's source text starts at that "</>", and
+    // parse_html no longer recognises a renamed <svg> or <math> there.
+    if (IsRenamedRoot(in_, pos) && pos - 1 != after_empty_end_tag_) {
       root = AsciiLower(name[0]);  // parse_html sees <x-svg>/<x-math>: unknown elements
     } else {
       tag = gumbo_tagn_enum(name.data(), static_cast<unsigned int>(name.size()));
@@ -1010,8 +1015,9 @@ class Scanner {
     if (phase_ == Phase::kAfterFrameset) return;
     if (phase_ == Phase::kBeforeBody && template_depth_ == 0) {
       if (tag == GUMBO_TAG_HEAD) after_head_ = true;
+      // ("</br>" acts as <br>, but Gumbo lets it keep the frameset-ok flag.)
       if (tag == GUMBO_TAG_BODY || tag == GUMBO_TAG_HTML || tag == GUMBO_TAG_BR) {
-        OpenBody(/*frameset_ok=*/tag != GUMBO_TAG_BR);  // "</br>" is a <br>
+        OpenBody(/*frameset_ok=*/true);
       }
       if (tag != GUMBO_TAG_TEMPLATE) return;
     }
@@ -1032,7 +1038,6 @@ class Scanner {
       return;
     }
     if (template_depth_ > 0) return;
-    if (tag == GUMBO_TAG_BR) frameset_ok_ = false;
     if (tag == GUMBO_TAG_TABLE && table_depth_ > 0) --table_depth_;
     SvgEndTag(tag);
   }
@@ -1210,6 +1215,7 @@ class Scanner {
   std::array<std::uint32_t, GUMBO_TAG_LAST + 1> open_{};  // open elements by tag, outside svg
   bool seen_title_ = false;
   bool seen_base_ = false;
+  std::size_t after_empty_end_tag_ = kNpos;  // where the last "</>" ended
   // The attribute names of the tag being parsed, as spans of the input (reused: no allocation
   // per tag).
   std::vector<std::pair<std::size_t, std::size_t>> names_;

@@ -43,7 +43,10 @@
 //     order scan_links() uses.
 //  3. Inside <svg>/<math>, implicit closes that depend on elements open outside the svg are
 //     modelled with counts of open elements, not the stack of open elements.
-//  4. Pages parse_html() defuses (markup_limited: nesting deeper than ParseOptions::max_depth,
+//  4. Numeric character references beyond 0x7FFFFFFF (after Gumbo's 32-bit arithmetic wraps,
+//     "&#x80000000;", "&#4294967295;"): Gumbo emits garbage and may cut the value there;
+//     scan_links() decodes them as U+FFFD, as it does every other out-of-range reference.
+//  5. Pages parse_html() defuses (markup_limited: nesting deeper than ParseOptions::max_depth,
 //     runaway formatting-element cloning) are scanned as written.
 #pragma once
 

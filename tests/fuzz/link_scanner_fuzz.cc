@@ -3,9 +3,11 @@
 // document:
 //  - links are compared after dropping repeats of an earlier (href, source, nofollow) link, as
 //    Gumbo reports cloned <a> elements once per clone (known difference 1);
-//  - inputs with <table> (foster parenting, difference 2) or <svg>/<math> (implicit closes
-//    around them, difference 3) are compared only as link sets, title/base/meta not at all;
-//  - pages parse_html() defused (markup_limited, difference 4) are skipped.
+//  - inputs with <table> (foster parenting, difference 2) are compared as link sets, inputs with
+//    <svg>/<math> (difference 3, and clones escaping them) not on links; neither on
+//    title/base/meta;
+//  - pages parse_html() defused (markup_limited, difference 5) and numeric references that
+//    overflow Gumbo's int (difference 4) are skipped.
 // Build: clang++ -std=c++20 -fsanitize=fuzzer,address -I. tests/fuzz/link_scanner_fuzz.cc
 //   crawler/link_scanner.cc crawler/html_entities.cc crawler/html_parser.cc crawler/charset.cc
 //   $(pkg-config --cflags --libs gumbo)
@@ -46,6 +48,32 @@ bool ContainsIgnoreCase(std::string_view haystack, std::string_view needle) {
                      }) != haystack.end();
 }
 
+// Whether a numeric character reference's value wraps to a negative 32-bit int, where Gumbo
+// emits garbage (known difference 4).
+bool HasOverflowingReference(std::string_view html) {
+  for (std::size_t i = html.find("&#"); i != std::string_view::npos; i = html.find("&#", i + 1)) {
+    std::size_t j = i + 2;
+    const bool hex = j < html.size() && (html[j] == 'x' || html[j] == 'X');
+    if (hex) ++j;
+    std::uint32_t value = 0;
+    for (; j < html.size(); ++j) {
+      const char c = html[j];
+      const char lower = static_cast<char>(c | 0x20);
+      std::uint32_t digit;
+      if (c >= '0' && c <= '9') {
+        digit = static_cast<std::uint32_t>(c - '0');
+      } else if (hex && lower >= 'a' && lower <= 'f') {
+        digit = static_cast<std::uint32_t>(lower - 'a' + 10);
+      } else {
+        break;
+      }
+      value = value * (hex ? 16U : 10U) + digit;
+    }
+    if (value >= 0x80000000U) return true;
+  }
+  return false;
+}
+
 [[noreturn]] void Fail(const char* what) {
   std::fprintf(stderr, "link_scanner_fuzz: %s differs\n", what);
   __builtin_trap();
@@ -59,17 +87,23 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   options.want_text = false;
   options.max_links = 50;  // small, so that truncation is exercised
   const crawler::ParsedPage expected = crawler::parse_html(html, options);
-  if (expected.markup_limited) return 0;
+  if (expected.markup_limited || HasOverflowingReference(html)) return 0;
   const crawler::ParsedPage actual = crawler::scan_links(html, options);
-  const bool tree_sensitive = ContainsIgnoreCase(html, "<table") ||
-                              ContainsIgnoreCase(html, "<svg") || ContainsIgnoreCase(html, "<math");
+  // <svg>/<math>: implicit closes are approximated, and a clone of an <a> opened inside one can
+  // land outside it: links are not compared. <table>: foster parenting reorders: compared as
+  // sets.
+  const bool foreign = ContainsIgnoreCase(html, "<svg") || ContainsIgnoreCase(html, "<math");
+  const bool table = ContainsIgnoreCase(html, "<table");
+  const bool tree_sensitive = foreign || table;
   std::vector<Key> want = FirstOccurrences(expected);
   std::vector<Key> got = FirstOccurrences(actual);
-  if (tree_sensitive) {
+  if (table) {
     std::sort(want.begin(), want.end());
     std::sort(got.begin(), got.end());
   }
-  if (expected.links_truncated && !tree_sensitive) {
+  if (foreign) {
+    // Not compared.
+  } else if (expected.links_truncated && !table) {
     // Clones count against max_links too: the reference may stop earlier.
     if (got.size() < want.size() || !std::equal(want.begin(), want.end(), got.begin())) {
       Fail("links");
