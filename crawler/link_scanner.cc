@@ -669,6 +669,9 @@ class Scanner {
                          std::size_t b_end) const {
     const std::string_view a = in_.substr(a_start, a_end - a_start);
     const std::string_view b = in_.substr(b_start, b_end - b_start);
+    // Gumbo keeps a NUL in an attribute name as a NUL (a C string end), and such a name never
+    // compares equal to another.
+    if (a.find('\0') != kNpos || b.find('\0') != kNpos) return false;
     const auto plain = [](std::string_view s) {
       return std::all_of(s.begin(), s.end(), [](char c) {
         return static_cast<unsigned char>(c) >= 0x20 && static_cast<unsigned char>(c) < 0x7F &&
