@@ -587,14 +587,6 @@ class Scanner {
     const std::size_t n = in_.size();
     names_.clear();
     bool drop_next = false;
-    if (attributes == nullptr) {
-      // Fast path: without a quote before it, the first '>' ends the tag in every state.
-      const std::size_t gt = in_.find('>', pos);
-      if (gt == kNpos) return kNpos;
-      const void* dq = std::memchr(in_.data() + pos, '"', gt - pos);
-      const void* sq = std::memchr(in_.data() + pos, '\'', gt - pos);
-      if (dq == nullptr && sq == nullptr) return gt + 1;
-    }
     while (true) {
       // Before attribute name (also after a '/' that is not "/>").
       while (pos < n && (IsSpace(in_[pos]) || in_[pos] == '/')) {

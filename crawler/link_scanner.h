@@ -46,7 +46,10 @@
 //  4. Numeric character references beyond 0x7FFFFFFF (after Gumbo's 32-bit arithmetic wraps,
 //     "&#x80000000;", "&#4294967295;"): Gumbo emits garbage and may cut the value there;
 //     scan_links() decodes them as U+FFFD, as it does every other out-of-range reference.
-//  5. Pages parse_html() defuses (markup_limited: nesting deeper than ParseOptions::max_depth,
+//  5. A NUL byte in an attribute name: Gumbo keeps it as a C-string end, and whether it then
+//     treats two such names as the same (which matters for the repeated-attribute quirk in
+//     link_scanner.cc) depends on more than the names; scan_links() treats them as distinct.
+//  6. Pages parse_html() defuses (markup_limited: nesting deeper than ParseOptions::max_depth,
 //     runaway formatting-element cloning) are scanned as written.
 #pragma once
 
