@@ -8,6 +8,7 @@
 
 #include "crawler/charset.h"
 #include "crawler/html_parser.h"
+#include "crawler/link_scanner.h"
 #include "crawler/url.h"
 
 namespace crawler {
@@ -313,7 +314,14 @@ void PageWorker::handle_page(const CrawlJob& job, PageRecord& record, FetchRespo
   ParseOptions options;
   options.want_text = config_.output.text;
   options.max_links = config_.scope.max_links_per_page;
-  const ParsedPage page = parse_html(html, options);
+  // Without text, no tree is needed: the streaming scanner finds the same links, title and
+  // metas (tests/unit/link_scanner_test.cc) 15-75x faster than Gumbo (link_scanner_bench, CPU
+  // time: 30 KB page 47 us vs 3.5 ms, Python docs 0.68 vs 12.7 ms per page). With text, Gumbo
+  // builds the tree anyway; scanning links on top of it measured slower, not faster (30 KB page
+  // 3.25 vs 3.61 ms, within noise; sample pages 176 vs 136 us; Python docs 13.5 vs 13.1 ms), so
+  // Gumbo does both.
+  const ParsedPage page =
+      config_.output.text ? parse_html(html, options) : scan_links(html, options);
 
   record.title = page.title;
   record.links_truncated = page.links_truncated;

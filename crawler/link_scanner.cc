@@ -1,0 +1,1227 @@
+#include "crawler/link_scanner.h"
+
+#include <gumbo.h>  // gumbo_tagn_enum only: a perfect hash of the HTML tag names, no parsing
+
+#include <algorithm>
+#include <array>
+#include <cstdint>
+#include <cstring>
+#include <initializer_list>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "crawler/charset.h"
+#include "crawler/html_entities.h"
+
+namespace crawler {
+namespace {
+
+constexpr std::size_t kNpos = std::string_view::npos;
+constexpr std::string_view kReplacement = "\xEF\xBF\xBD";  // U+FFFD
+
+// The tokenizer's whitespace (CR included: the input stream turns it into LF).
+bool IsSpace(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f'; }
+bool IsAlpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
+bool IsDigit(char c) { return c >= '0' && c <= '9'; }
+bool IsAlnum(char c) { return IsAlpha(c) || IsDigit(c); }
+bool IsHexDigit(char c) { return IsDigit(c) || ((c | 0x20) >= 'a' && (c | 0x20) <= 'f'); }
+char AsciiLower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
+bool IsTagNameEnd(char c) { return IsSpace(c) || c == '/' || c == '>'; }
+
+bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+           return AsciiLower(x) == AsciiLower(y);
+         });
+}
+
+std::string_view TrimSpace(std::string_view s) {
+  while (!s.empty() && IsSpace(s.front())) s.remove_prefix(1);
+  while (!s.empty() && IsSpace(s.back())) s.remove_suffix(1);
+  return s;
+}
+
+// The same token test as parse_html's: split at whitespace and `extra_separators`, compare
+// ignoring ASCII case.
+bool HasToken(std::string_view list, std::initializer_list<std::string_view> tokens,
+              std::string_view extra_separators = "") {
+  const auto is_separator = [&](char c) {
+    return IsSpace(c) || extra_separators.find(c) != std::string_view::npos;
+  };
+  std::size_t i = 0;
+  while (i < list.size()) {
+    while (i < list.size() && is_separator(list[i])) ++i;
+    const std::size_t start = i;
+    while (i < list.size() && !is_separator(list[i])) ++i;
+    const std::string_view token = list.substr(start, i - start);
+    if (token.empty()) continue;
+    for (const std::string_view wanted : tokens) {
+      if (EqualsIgnoreCase(token, wanted)) return true;
+    }
+  }
+  return false;
+}
+
+void AppendCodePoint(std::string& out, std::uint32_t cp) {
+  if (cp < 0x80) {
+    out.push_back(static_cast<char>(cp));
+  } else if (cp < 0x800) {
+    out.push_back(static_cast<char>(0xC0 | (cp >> 6)));
+    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+  } else if (cp < 0x10000) {
+    out.push_back(static_cast<char>(0xE0 | (cp >> 12)));
+    out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
+    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+  } else {
+    out.push_back(static_cast<char>(0xF0 | (cp >> 18)));
+    out.push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
+    out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
+    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The input stream: what the tokenizer reads where parse_html's input has raw bytes.
+
+// True when parse_html's pre-scan (RenameForeignRoots) inserts "x-" at `name_start`: the name
+// there is svg or math, followed by a tag-name end. Like the pre-scan, this ignores context.
+bool IsRenamedRoot(std::string_view doc, std::size_t name_start) {
+  for (const std::string_view root : {std::string_view("svg"), std::string_view("math")}) {
+    const std::size_t after = name_start + root.size();
+    if (after < doc.size() && EqualsIgnoreCase(doc.substr(name_start, root.size()), root) &&
+        IsTagNameEnd(doc[after])) {
+      return true;
+    }
+  }
+  return false;
+}
+
+// Appends doc[begin, end) the way Gumbo's input stream presents it: <svg>/<math> renamed, CR and
+// CRLF as LF, and U+FFFD for invalid UTF-8 (per maximal subpart, as the WHATWG decoder does), NUL,
+// and the control characters and noncharacters Gumbo replaces. doc[end] is only looked at to
+// decide a rename.
+void AppendInputText(std::string_view doc, std::size_t begin, std::size_t end, std::string& out) {
+  std::size_t i = begin;
+  while (i < end) {
+    const auto c = static_cast<unsigned char>(doc[i]);
+    if (c >= 0x20 && c < 0x7F && c != '<') {  // the common case
+      out.push_back(static_cast<char>(c));
+      ++i;
+      continue;
+    }
+    if (c == '<') {
+      out.push_back('<');
+      std::size_t name_start = i + 1;
+      if (name_start < doc.size() && doc[name_start] == '/') ++name_start;
+      if (name_start < end && IsRenamedRoot(doc, name_start)) {
+        if (name_start > i + 1) out.push_back('/');
+        out.append("x-");
+        i = name_start;
+      } else {
+        ++i;
+      }
+      continue;
+    }
+    if (c < 0x80) {
+      if (c == '\r') {
+        out.push_back('\n');
+        i += (i + 1 < end && doc[i + 1] == '\n') ? 2 : 1;
+      } else if (c == '\t' || c == '\n' || c == '\f') {
+        out.push_back(static_cast<char>(c));
+        ++i;
+      } else {
+        out.append(kReplacement);  // NUL, other C0 controls, DEL
+        ++i;
+      }
+      continue;
+    }
+    // A multi-byte sequence: the WHATWG UTF-8 decoder's bounds on the second byte.
+    std::size_t needed = 0;
+    std::uint32_t cp = 0;
+    unsigned char lower = 0x80;
+    unsigned char upper = 0xBF;
+    if (c >= 0xC2 && c <= 0xDF) {
+      needed = 1;
+      cp = c & 0x1F;
+    } else if (c >= 0xE0 && c <= 0xEF) {
+      needed = 2;
+      cp = c & 0x0F;
+      if (c == 0xE0) lower = 0xA0;
+      if (c == 0xED) upper = 0x9F;
+    } else if (c >= 0xF0 && c <= 0xF4) {
+      needed = 3;
+      cp = c & 0x07;
+      if (c == 0xF0) lower = 0x90;
+      if (c == 0xF4) upper = 0x8F;
+    } else {
+      out.append(kReplacement);
+      ++i;
+      continue;
+    }
+    std::size_t j = i + 1;
+    bool valid = true;
+    for (std::size_t k = 0; k < needed; ++k, ++j) {
+      const auto b = j < end ? static_cast<unsigned char>(doc[j]) : 0;
+      if (j >= end || b < lower || b > upper) {
+        valid = false;
+        break;
+      }
+      cp = (cp << 6) | (b & 0x3F);
+      lower = 0x80;
+      upper = 0xBF;
+    }
+    if (!valid) {
+      out.append(kReplacement);  // the bytes read so far; the offending one starts anew
+      i = j;
+      continue;
+    }
+    const bool replaced =
+        (cp >= 0x80 && cp <= 0x9F) || (cp >= 0xFDD0 && cp <= 0xFDEF) || (cp & 0xFFFE) == 0xFFFE;
+    if (replaced) {
+      out.append(kReplacement);
+    } else {
+      out.append(doc.substr(i, j - i));
+    }
+    i = j;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Character references.
+
+// Windows-1252 meanings of numeric references to C1 controls (WHATWG "numeric character
+// reference end state" table); 0 where the code point stays as it is.
+constexpr std::array<std::uint16_t, 32> kC1Replacements = {
+    0x20AC, 0,      0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021, 0x02C6, 0x2030, 0x0160,
+    0x2039, 0x0152, 0,      0x017D, 0,      0,      0x2018, 0x2019, 0x201C, 0x201D, 0x2022,
+    0x2013, 0x2014, 0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0,      0x017E, 0x0178};
+
+// Decodes the numeric reference whose digits start at text[pos] (after "&#" or "&#x"). Returns
+// the position after it, or kNpos when there are no digits (then it is no reference).
+std::size_t DecodeNumericReference(std::string_view text, std::size_t pos, bool hex,
+                                   std::string& out) {
+  std::uint32_t cp = 0;
+  const std::size_t start = pos;
+  while (pos < text.size() && (hex ? IsHexDigit(text[pos]) : IsDigit(text[pos]))) {
+    const char d = AsciiLower(text[pos]);
+    const std::uint32_t digit =
+        IsDigit(d) ? static_cast<std::uint32_t>(d - '0') : static_cast<std::uint32_t>(d - 'a' + 10);
+    // Gumbo accumulates in a 32-bit int that wraps: "&#4294967361;" is "A" to it as well.
+    cp = cp * (hex ? 16U : 10U) + digit;
+    ++pos;
+  }
+  if (pos == start) return kNpos;
+  if (pos < text.size() && text[pos] == ';') ++pos;
+  if (cp >= 0x80 && cp <= 0x9F && kC1Replacements[cp - 0x80] != 0) {
+    cp = kC1Replacements[cp - 0x80];
+  } else if (cp == 0 || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) {
+    // (Values that wrap to a negative int are Gumbo garbage: known difference 5.)
+    cp = 0xFFFD;
+  }
+  AppendCodePoint(out, cp);
+  return pos;
+}
+
+// Appends `text` (already as the input stream presents it) with character references decoded.
+// In attribute values a legacy name without ';' followed by '=' or an alphanumeric stays as
+// written ("?a=1&copy=2" keeps its "&copy").
+void DecodeReferences(std::string_view text, bool in_attribute, std::string& out) {
+  std::size_t i = 0;
+  while (true) {
+    const std::size_t amp = text.find('&', i);
+    out.append(text.substr(i, amp == kNpos ? kNpos : amp - i));
+    if (amp == kNpos) return;
+    i = amp + 1;
+    if (i < text.size() && text[i] == '#') {
+      const bool hex = i + 1 < text.size() && (text[i + 1] == 'x' || text[i + 1] == 'X');
+      const std::size_t after = DecodeNumericReference(text, i + (hex ? 2 : 1), hex, out);
+      if (after == kNpos) {
+        out.push_back('&');  // "&#" or "&#x" without digits: all of it stays
+      } else {
+        i = after;
+      }
+      continue;
+    }
+    const NamedReference ref = match_named_reference(text.substr(i));
+    const std::size_t after = i + ref.length;
+    const bool kept =
+        ref.length == 0 || (in_attribute && text[after - 1] != ';' && after < text.size() &&
+                            (text[after] == '=' || IsAlnum(text[after])));
+    if (kept) {
+      out.push_back('&');
+    } else {
+      out.append(ref.value);
+      i = after;
+    }
+  }
+}
+
+// Whether character data (data state, references not yet decoded) holds a character other than
+// whitespace; NUL counts separately as the tree builder treats it apart.
+struct TextContent {
+  bool any = false;      // anything but whitespace
+  bool non_nul = false;  // anything but whitespace and NUL
+};
+
+TextContent ClassifyText(std::string_view raw) {
+  TextContent content;
+  const auto classify = [&](std::string_view s) {
+    for (const char c : s) {
+      if (IsSpace(c)) continue;
+      content.any = true;
+      if (c != '\0') content.non_nul = true;
+    }
+  };
+  if (raw.find('&') == kNpos) {
+    classify(raw);
+  } else {
+    std::string decoded;  // "&#32;" is whitespace
+    DecodeReferences(raw, false, decoded);
+    classify(decoded);
+  }
+  return content;
+}
+
+// Collapses whitespace runs to one space, trims, and caps at a byte count without splitting a
+// UTF-8 character: ParsedPage::title's rules (parse_html's TextSink).
+std::string CollapseWhitespace(std::string_view text, std::size_t cap) {
+  std::string out;
+  bool pending_space = false;
+  std::size_t i = 0;
+  while (i < text.size()) {
+    if (IsSpace(text[i])) {
+      pending_space = true;
+      ++i;
+      continue;
+    }
+    const std::size_t start = i;
+    while (i < text.size() && !IsSpace(text[i])) ++i;
+    std::string_view word = text.substr(start, i - start);
+    const std::size_t separator = (pending_space && !out.empty()) ? 1 : 0;
+    pending_space = false;
+    if (out.size() + separator + word.size() > cap) {
+      std::size_t fits = cap - std::min(cap, out.size() + separator);
+      while (fits > 0 && (static_cast<unsigned char>(word[fits]) & 0xC0) == 0x80) --fits;
+      if (fits > 0) {
+        if (separator != 0) out.push_back(' ');
+        out.append(word.substr(0, fits));
+      }
+      break;
+    }
+    if (separator != 0) out.push_back(' ');
+    out.append(word);
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Tag classes.
+
+class TagSet {
+ public:
+  constexpr TagSet(std::initializer_list<GumboTag> tags) {
+    for (const GumboTag tag : tags) bits_[tag] = true;
+  }
+  constexpr bool contains(GumboTag tag) const { return bits_[tag]; }
+
+ private:
+  std::array<bool, GUMBO_TAG_LAST + 1> bits_{};
+};
+
+constexpr TagSet kVoidTags = {
+    GUMBO_TAG_AREA,    GUMBO_TAG_BASE,   GUMBO_TAG_BASEFONT, GUMBO_TAG_BGSOUND, GUMBO_TAG_BR,
+    GUMBO_TAG_COL,     GUMBO_TAG_EMBED,  GUMBO_TAG_FRAME,    GUMBO_TAG_HR,      GUMBO_TAG_IMAGE,
+    GUMBO_TAG_IMG,     GUMBO_TAG_INPUT,  GUMBO_TAG_KEYGEN,   GUMBO_TAG_LINK,    GUMBO_TAG_META,
+    GUMBO_TAG_PARAM,   GUMBO_TAG_SOURCE, GUMBO_TAG_TRACK,    GUMBO_TAG_WBR,     GUMBO_TAG_ISINDEX,
+    GUMBO_TAG_MENUITEM};
+
+// Elements whose content is raw text or RCDATA: their end tag is consumed with their content.
+constexpr TagSet kRawTextTags = {GUMBO_TAG_SCRIPT,  GUMBO_TAG_STYLE,    GUMBO_TAG_TEXTAREA,
+                                 GUMBO_TAG_TITLE,   GUMBO_TAG_XMP,      GUMBO_TAG_IFRAME,
+                                 GUMBO_TAG_NOEMBED, GUMBO_TAG_NOFRAMES, GUMBO_TAG_PLAINTEXT};
+
+// Start tags "in head" handles; in the head they do not open the body.
+constexpr TagSet kHeadTags = {GUMBO_TAG_HTML,     GUMBO_TAG_HEAD,    GUMBO_TAG_BASE,
+                              GUMBO_TAG_BASEFONT, GUMBO_TAG_BGSOUND, GUMBO_TAG_LINK,
+                              GUMBO_TAG_META,     GUMBO_TAG_TITLE,   GUMBO_TAG_NOFRAMES,
+                              GUMBO_TAG_STYLE,    GUMBO_TAG_SCRIPT,  GUMBO_TAG_TEMPLATE};
+
+// Start tags that set the frameset-ok flag to "not ok" in the body (<input> unless hidden).
+constexpr TagSet kFramesetNotOk = {
+    GUMBO_TAG_PRE,    GUMBO_TAG_LISTING, GUMBO_TAG_LI,      GUMBO_TAG_DD,       GUMBO_TAG_DT,
+    GUMBO_TAG_BUTTON, GUMBO_TAG_APPLET,  GUMBO_TAG_MARQUEE, GUMBO_TAG_OBJECT,   GUMBO_TAG_TABLE,
+    GUMBO_TAG_AREA,   GUMBO_TAG_BR,      GUMBO_TAG_EMBED,   GUMBO_TAG_IMG,      GUMBO_TAG_IMAGE,
+    GUMBO_TAG_KEYGEN, GUMBO_TAG_WBR,     GUMBO_TAG_HR,      GUMBO_TAG_TEXTAREA, GUMBO_TAG_XMP,
+    GUMBO_TAG_IFRAME, GUMBO_TAG_SELECT,  GUMBO_TAG_BODY,    GUMBO_TAG_ISINDEX};
+
+// Table parts that close a <select> opened in a table.
+constexpr TagSet kTableParts = {GUMBO_TAG_CAPTION, GUMBO_TAG_TABLE, GUMBO_TAG_TBODY,
+                                GUMBO_TAG_TFOOT,   GUMBO_TAG_THEAD, GUMBO_TAG_TR,
+                                GUMBO_TAG_TD,      GUMBO_TAG_TH};
+
+// Start tags that close an open <p> (in button scope).
+constexpr TagSet kClosesP = {
+    GUMBO_TAG_ADDRESS, GUMBO_TAG_ARTICLE,   GUMBO_TAG_ASIDE,      GUMBO_TAG_BLOCKQUOTE,
+    GUMBO_TAG_CENTER,  GUMBO_TAG_DETAILS,   GUMBO_TAG_DIR,        GUMBO_TAG_DIV,
+    GUMBO_TAG_DL,      GUMBO_TAG_FIELDSET,  GUMBO_TAG_FIGCAPTION, GUMBO_TAG_FIGURE,
+    GUMBO_TAG_FOOTER,  GUMBO_TAG_HEADER,    GUMBO_TAG_HGROUP,     GUMBO_TAG_MAIN,
+    GUMBO_TAG_MENU,    GUMBO_TAG_NAV,       GUMBO_TAG_OL,         GUMBO_TAG_P,
+    GUMBO_TAG_SECTION, GUMBO_TAG_SUMMARY,   GUMBO_TAG_UL,         GUMBO_TAG_H1,
+    GUMBO_TAG_H2,      GUMBO_TAG_H3,        GUMBO_TAG_H4,         GUMBO_TAG_H5,
+    GUMBO_TAG_H6,      GUMBO_TAG_PRE,       GUMBO_TAG_LISTING,    GUMBO_TAG_FORM,
+    GUMBO_TAG_TABLE,   GUMBO_TAG_LI,        GUMBO_TAG_DD,         GUMBO_TAG_DT,
+    GUMBO_TAG_XMP,     GUMBO_TAG_PLAINTEXT, GUMBO_TAG_HR};
+
+// The HTML "special" category.
+constexpr TagSet kSpecialTags = {
+    GUMBO_TAG_ADDRESS,    GUMBO_TAG_APPLET,   GUMBO_TAG_AREA,     GUMBO_TAG_ARTICLE,
+    GUMBO_TAG_ASIDE,      GUMBO_TAG_BASE,     GUMBO_TAG_BASEFONT, GUMBO_TAG_BGSOUND,
+    GUMBO_TAG_BLOCKQUOTE, GUMBO_TAG_BODY,     GUMBO_TAG_BR,       GUMBO_TAG_BUTTON,
+    GUMBO_TAG_CAPTION,    GUMBO_TAG_CENTER,   GUMBO_TAG_COL,      GUMBO_TAG_COLGROUP,
+    GUMBO_TAG_DD,         GUMBO_TAG_DETAILS,  GUMBO_TAG_DIR,      GUMBO_TAG_DIV,
+    GUMBO_TAG_DL,         GUMBO_TAG_DT,       GUMBO_TAG_EMBED,    GUMBO_TAG_FIELDSET,
+    GUMBO_TAG_FIGCAPTION, GUMBO_TAG_FIGURE,   GUMBO_TAG_FOOTER,   GUMBO_TAG_FORM,
+    GUMBO_TAG_FRAME,      GUMBO_TAG_FRAMESET, GUMBO_TAG_H1,       GUMBO_TAG_H2,
+    GUMBO_TAG_H3,         GUMBO_TAG_H4,       GUMBO_TAG_H5,       GUMBO_TAG_H6,
+    GUMBO_TAG_HEAD,       GUMBO_TAG_HEADER,   GUMBO_TAG_HGROUP,   GUMBO_TAG_HR,
+    GUMBO_TAG_HTML,       GUMBO_TAG_IFRAME,   GUMBO_TAG_IMG,      GUMBO_TAG_INPUT,
+    GUMBO_TAG_ISINDEX,    GUMBO_TAG_LI,       GUMBO_TAG_LINK,     GUMBO_TAG_LISTING,
+    GUMBO_TAG_MAIN,       GUMBO_TAG_MARQUEE,  GUMBO_TAG_MENU,     GUMBO_TAG_META,
+    GUMBO_TAG_NAV,        GUMBO_TAG_NOEMBED,  GUMBO_TAG_NOFRAMES, GUMBO_TAG_NOSCRIPT,
+    GUMBO_TAG_OBJECT,     GUMBO_TAG_OL,       GUMBO_TAG_P,        GUMBO_TAG_PARAM,
+    GUMBO_TAG_PLAINTEXT,  GUMBO_TAG_PRE,      GUMBO_TAG_SCRIPT,   GUMBO_TAG_SECTION,
+    GUMBO_TAG_SELECT,     GUMBO_TAG_SOURCE,   GUMBO_TAG_STYLE,    GUMBO_TAG_SUMMARY,
+    GUMBO_TAG_TABLE,      GUMBO_TAG_TBODY,    GUMBO_TAG_TD,       GUMBO_TAG_TEMPLATE,
+    GUMBO_TAG_TEXTAREA,   GUMBO_TAG_TFOOT,    GUMBO_TAG_TH,       GUMBO_TAG_THEAD,
+    GUMBO_TAG_TITLE,      GUMBO_TAG_TR,       GUMBO_TAG_TRACK,    GUMBO_TAG_UL,
+    GUMBO_TAG_WBR,        GUMBO_TAG_XMP};
+
+// Where "has an element in scope" stops (button scope adds <button>).
+constexpr TagSet kScopeBoundaries = {GUMBO_TAG_APPLET,  GUMBO_TAG_CAPTION, GUMBO_TAG_HTML,
+                                     GUMBO_TAG_TABLE,   GUMBO_TAG_TD,      GUMBO_TAG_TH,
+                                     GUMBO_TAG_MARQUEE, GUMBO_TAG_OBJECT,  GUMBO_TAG_TEMPLATE};
+
+// ---------------------------------------------------------------------------------------------
+// The scanner.
+
+// An attribute value as written: a span of the input, not yet decoded.
+struct RawValue {
+  std::size_t begin = 0;
+  std::size_t end = 0;
+  bool present = false;
+};
+
+// The attributes the scanner reads; the first of each name wins, as in the tokenizer.
+struct Attributes {
+  RawValue href, src, rel, name, content, charset, http_equiv, type;
+
+  RawValue* Slot(std::string_view lowercase_candidate) {
+    switch (lowercase_candidate.size()) {
+      case 3:
+        if (lowercase_candidate == "src") return &src;
+        if (lowercase_candidate == "rel") return &rel;
+        break;
+      case 4:
+        if (lowercase_candidate == "href") return &href;
+        if (lowercase_candidate == "name") return &name;
+        if (lowercase_candidate == "type") return &type;
+        break;
+      case 7:
+        if (lowercase_candidate == "content") return &content;
+        if (lowercase_candidate == "charset") return &charset;
+        break;
+      case 10:
+        if (lowercase_candidate == "http-equiv") return &http_equiv;
+        break;
+      default:
+        break;
+    }
+    return nullptr;
+  }
+};
+
+// Tags whose attributes are read; for all others only the end of the tag is found.
+constexpr TagSet kTagsWithAttributes = {GUMBO_TAG_A,      GUMBO_TAG_AREA,  GUMBO_TAG_LINK,
+                                        GUMBO_TAG_IFRAME, GUMBO_TAG_FRAME, GUMBO_TAG_BASE,
+                                        GUMBO_TAG_META,   GUMBO_TAG_INPUT};
+
+// Where the tree builder is, as far as links go.
+enum class Phase {
+  kBeforeBody,     // "initial" to "after head": head elements count, anything else opens the body
+  kBody,           // the body (and "after body", which returns to it)
+  kFrameset,       // "in frameset": only <frame>, <frameset> and <noframes> count
+  kAfterFrameset,  // "after frameset" and "after after frameset": only <noframes>
+};
+
+// The part of a page the body can lose to a <frameset> that replaces it.
+struct Snapshot {
+  std::size_t links = 0;
+  bool links_truncated = false;
+  std::string title;
+  bool seen_title = false;
+  std::string base_href;
+  bool seen_base = false;
+  bool meta_nofollow = false;
+  bool meta_noindex = false;
+  std::string meta_charset;
+};
+
+// Tree-builder state a <template> hides and restores.
+struct TemplateFrame {
+  bool in_select;
+  bool select_in_table;
+  std::size_t table_depth;
+};
+
+// A tag on the model stack of an svg/math subtree; kForeignRoot marks <svg> and <math>.
+struct SvgElement {
+  GumboTag tag;
+  char root;  // 's' for <svg>, 'm' for <math>, 0 otherwise
+};
+
+class Scanner {
+ public:
+  Scanner(std::string_view html, const ParseOptions& options, ParsedPage& page)
+      : in_(html), options_(options), page_(page) {}
+
+  void Run() {
+    std::size_t pos = 0;
+    const std::size_t n = in_.size();
+    while (pos < n) {
+      const void* found = std::memchr(in_.data() + pos, '<', n - pos);
+      const std::size_t lt =
+          found == nullptr ? n
+                           : static_cast<std::size_t>(static_cast<const char*>(found) - in_.data());
+      if (lt > pos) Text(pos, lt);
+      if (lt >= n - 1) return;  // a '<' at the very end is text
+      pos = lt;
+      const char next = in_[lt + 1];
+      if (IsAlpha(next)) {
+        pos = StartTag(lt + 1);
+      } else if (next == '/') {
+        if (lt + 2 >= n) return;  // "</" at the end is text
+        const char after = in_[lt + 2];
+        if (IsAlpha(after)) {
+          pos = EndTag(lt + 2);
+        } else if (after == '>') {
+          pos = lt + 3;  // "</>" is dropped
+          after_empty_end_tag_ = pos;
+        } else {
+          pos = SkipBogusComment(lt + 2);
+        }
+      } else if (next == '!') {
+        pos = MarkupDeclaration(lt + 2);
+      } else if (next == '?') {
+        pos = SkipBogusComment(lt + 1);
+      } else {
+        // A '<' that starts nothing is text.
+        Text(lt, lt + 1);
+        pos = lt + 1;
+      }
+    }
+  }
+
+ private:
+  // ----- Tokenizer -----
+
+  // Position after the next '>' at or after `pos`: the end of a bogus comment or doctype.
+  std::size_t SkipBogusComment(std::size_t pos) const {
+    const std::size_t gt = in_.find('>', pos);
+    return gt == kNpos ? in_.size() : gt + 1;
+  }
+
+  // After "<!": a comment, a doctype or a bogus comment. (CDATA sections exist only in foreign
+  // content, which parse_html never enters: "<![CDATA[" starts a bogus comment.)
+  std::size_t MarkupDeclaration(std::size_t pos) const {
+    if (in_.substr(pos, 2) == "--") return SkipComment(pos + 2);
+    return SkipBogusComment(pos);
+  }
+
+  // Position after the comment whose content starts at `pos` (after "<!--"), or the end of the
+  // input: the tokenizer's comment states. "<!-->" and "<!--->" are whole comments; "--" followed
+  // by any further dashes and '>' ends one, and so does "--!>".
+  std::size_t SkipComment(std::size_t pos) const {
+    enum class State { kStart, kStartDash, kComment, kEndDash, kEnd, kEndBang };
+    const std::size_t n = in_.size();
+    State state = State::kStart;
+    while (pos < n) {
+      if (state == State::kComment) {
+        const void* dash = std::memchr(in_.data() + pos, '-', n - pos);
+        if (dash == nullptr) return n;
+        pos = static_cast<std::size_t>(static_cast<const char*>(dash) - in_.data()) + 1;
+        state = State::kEndDash;
+        continue;
+      }
+      const char c = in_[pos++];
+      switch (state) {
+        case State::kStart:
+        case State::kStartDash:
+          if (c == '>') return pos;
+          state = c == '-' ? (state == State::kStart ? State::kStartDash : State::kEnd)
+                           : State::kComment;
+          break;
+        case State::kEndDash:
+          state = c == '-' ? State::kEnd : State::kComment;
+          break;
+        case State::kEnd:
+          if (c == '>') return pos;
+          if (c == '!') state = State::kEndBang;
+          if (c != '-' && c != '!') state = State::kComment;
+          break;
+        case State::kEndBang:
+          if (c == '>') return pos;
+          state = c == '-' ? State::kEndDash : State::kComment;
+          break;
+        case State::kComment:
+          break;
+      }
+    }
+    return n;
+  }
+
+  // Parses a tag's attributes from `pos` (just after the tag name) to its '>'. Returns the
+  // position after the '>', or kNpos when the input ends first (the tag is then dropped, as
+  // the tokenizer drops it). Records the attributes `attributes` asks for, when not null.
+  std::size_t ParseAttributes(std::size_t pos, Attributes* attributes) {
+    const std::size_t n = in_.size();
+    names_.clear();
+    bool drop_next = false;
+    while (true) {
+      // Before attribute name (also after a '/' that is not "/>").
+      while (pos < n && (IsSpace(in_[pos]) || in_[pos] == '/')) {
+        if (in_[pos] == '/' && pos + 1 < n && in_[pos + 1] == '>') return pos + 2;
+        ++pos;
+      }
+      if (pos >= n) return kNpos;
+      if (in_[pos] == '>') return pos + 1;
+      // Attribute name: the first character may be anything (even '=' or a quote).
+      const std::size_t name_start = pos++;
+      while (pos < n && !IsSpace(in_[pos]) && in_[pos] != '/' && in_[pos] != '>' &&
+             in_[pos] != '=') {
+        ++pos;
+      }
+      const std::size_t name_end = pos;
+      // After attribute name.
+      while (pos < n && IsSpace(in_[pos])) ++pos;
+      if (pos >= n) return kNpos;
+      RawValue value;
+      value.present = true;
+      const bool has_value = in_[pos] == '=';
+      if (has_value) {
+        ++pos;
+        while (pos < n && IsSpace(in_[pos])) ++pos;  // before attribute value
+        if (pos >= n) return kNpos;
+        const char c = in_[pos];
+        if (c == '"' || c == '\'') {
+          const void* close = std::memchr(in_.data() + pos + 1, c, n - pos - 1);
+          if (close == nullptr) return kNpos;
+          value.begin = pos + 1;
+          value.end = static_cast<std::size_t>(static_cast<const char*>(close) - in_.data());
+          pos = value.end + 1;
+          // After a quoted value, anything but whitespace, '/' or '>' starts the next
+          // attribute at once; the loop above handles all three.
+        } else if (c != '>') {
+          value.begin = pos;
+          while (pos < n && !IsSpace(in_[pos]) && in_[pos] != '>') ++pos;
+          if (pos >= n) return kNpos;
+          value.end = pos;
+        } else {
+          value.begin = value.end = pos;  // "name=>": empty value, the '>' ends the tag
+        }
+      } else {
+        value.begin = value.end = pos;  // no value
+      }
+      if (attributes == nullptr) continue;
+      // Gumbo 0.10.1 (as parse_html configures it) drops a repeated attribute, and when the
+      // repeat has no value, the attribute after it as well: <a x x href=t> has no href.
+      if (drop_next) {
+        drop_next = false;
+        continue;
+      }
+      bool repeated = false;
+      for (const auto& [start, end] : names_) {
+        if (SameAttributeName(start, end, name_start, name_end)) {
+          repeated = true;
+          break;
+        }
+      }
+      if (repeated) {
+        drop_next = !has_value;
+        continue;
+      }
+      names_.emplace_back(name_start, name_end);
+      Record(name_start, name_end, value, *attributes);
+    }
+  }
+
+  // Whether two attribute names read the same to the tokenizer (ASCII lowercased, input-stream
+  // normalised).
+  bool SameAttributeName(std::size_t a_start, std::size_t a_end, std::size_t b_start,
+                         std::size_t b_end) const {
+    const std::string_view a = in_.substr(a_start, a_end - a_start);
+    const std::string_view b = in_.substr(b_start, b_end - b_start);
+    // Gumbo keeps a NUL in an attribute name as a NUL (a C string end), and such a name never
+    // compares equal to another.
+    if (a.find('\0') != kNpos || b.find('\0') != kNpos) return false;
+    const auto plain = [](std::string_view s) {
+      return std::all_of(s.begin(), s.end(), [](char c) {
+        return static_cast<unsigned char>(c) >= 0x20 && static_cast<unsigned char>(c) < 0x7F &&
+               c != '<';
+      });
+    };
+    if (plain(a) && plain(b)) return EqualsIgnoreCase(a, b);
+    std::string na;
+    std::string nb;
+    AppendInputText(in_, a_start, a_end, na);
+    AppendInputText(in_, b_start, b_end, nb);
+    return EqualsIgnoreCase(na, nb);
+  }
+
+  void Record(std::size_t name_start, std::size_t name_end, const RawValue& value,
+              Attributes& attributes) const {
+    const std::size_t length = name_end - name_start;
+    if (length < 3 || length > 10) return;
+    std::array<char, 10> lower{};
+    for (std::size_t i = 0; i < length; ++i) lower[i] = AsciiLower(in_[name_start + i]);
+    RawValue* slot = attributes.Slot(std::string_view(lower.data(), length));
+    if (slot != nullptr && !slot->present) *slot = value;
+  }
+
+  // The value of an attribute as the tree has it: input-stream normalised, references decoded.
+  std::string Value(const RawValue& raw) const {
+    std::string normalised;
+    AppendInputText(in_, raw.begin, raw.end, normalised);
+    if (normalised.find('&') == kNpos) return normalised;
+    std::string decoded;
+    decoded.reserve(normalised.size());
+    DecodeReferences(normalised, true, decoded);
+    return decoded;
+  }
+
+  // Position of the "</" of the appropriate end tag for `name` (raw text and RCDATA), searching
+  // from `pos`; kNpos when there is none.
+  std::size_t FindEndTag(std::size_t pos, std::string_view name) const {
+    const std::size_t n = in_.size();
+    while ((pos = in_.find("</", pos)) != kNpos) {
+      const std::size_t after = pos + 2 + name.size();
+      if (after < n && EqualsIgnoreCase(in_.substr(pos + 2, name.size()), name) &&
+          IsTagNameEnd(in_[after])) {
+        return pos;
+      }
+      pos += 2;
+    }
+    return kNpos;
+  }
+
+  // Skips raw text or RCDATA content from `pos` through its end tag. Returns the position after
+  // it (the input's end when the element or its end tag runs to the end); `content_end` gets
+  // where the text stops.
+  std::size_t SkipText(std::size_t pos, std::string_view name, std::size_t* content_end) {
+    const std::size_t end_tag = FindEndTag(pos, name);
+    if (content_end != nullptr) *content_end = end_tag == kNpos ? in_.size() : end_tag;
+    if (end_tag == kNpos) return in_.size();
+    const std::size_t after = ParseAttributes(end_tag + 2 + name.size(), nullptr);
+    return after == kNpos ? in_.size() : after;
+  }
+
+  // Skips script data from `pos` through "</script>", following the escape states: inside
+  // "<!--", a "<script" makes a later "</script>" part of the text until "-->".
+  std::size_t SkipScript(std::size_t pos) {
+    const std::size_t n = in_.size();
+    enum class State { kData, kEscaped, kDoubleEscaped };
+    State state = State::kData;
+    std::size_t dashes = 0;  // consecutive '-' just read, in the escaped states
+    while (pos < n) {
+      if (state == State::kData) {
+        const std::size_t lt = in_.find('<', pos);
+        if (lt == kNpos) return n;
+        pos = lt + 1;
+        if (IsScriptEndTag(lt)) return EndScriptTag(lt);
+        if (in_.substr(pos, 3) == "!--") {
+          pos += 3;
+          state = State::kEscaped;
+          dashes = 2;  // "<!--" leaves the tokenizer in "escaped dash dash": "<!-->" ends it
+        }
+        continue;
+      }
+      const char c = in_[pos];
+      if (c == '-') {
+        ++dashes;
+        ++pos;
+        continue;
+      }
+      if (c == '>' && dashes >= 2) {
+        state = State::kData;
+        ++pos;
+        continue;
+      }
+      dashes = 0;
+      if (c != '<') {
+        ++pos;
+        continue;
+      }
+      if (state == State::kEscaped) {
+        if (IsScriptEndTag(pos)) return EndScriptTag(pos);
+        if (IsScriptName(pos + 1)) state = State::kDoubleEscaped;
+      } else if (in_.substr(pos + 1, 1) == "/" && IsScriptName(pos + 2)) {
+        state = State::kEscaped;  // "</script>" inside the double escape only leaves it
+      }
+      ++pos;
+    }
+    return n;
+  }
+
+  // "script" followed by whitespace, '/' or '>' at `pos`.
+  bool IsScriptName(std::size_t pos) const {
+    const std::size_t after = pos + 6;
+    return after < in_.size() && EqualsIgnoreCase(in_.substr(pos, 6), "script") &&
+           IsTagNameEnd(in_[after]);
+  }
+  bool IsScriptEndTag(std::size_t lt) const {
+    return lt + 1 < in_.size() && in_[lt + 1] == '/' && IsScriptName(lt + 2);
+  }
+  std::size_t EndScriptTag(std::size_t lt) {
+    const std::size_t after = ParseAttributes(lt + 8, nullptr);
+    return after == kNpos ? in_.size() : after;
+  }
+
+  // ----- Tree builder model -----
+
+  // Character data in the data state, in[begin, end).
+  void Text(std::size_t begin, std::size_t end) {
+    if (template_depth_ > 0) return;
+    if (phase_ == Phase::kBeforeBody) {
+      const TextContent content = ClassifyText(in_.substr(begin, end - begin));
+      if (content.any) OpenBody(/*frameset_ok=*/!content.non_nul);
+    } else if (phase_ == Phase::kBody && frameset_ok_ && !in_select_) {
+      if (ClassifyText(in_.substr(begin, end - begin)).non_nul) frameset_ok_ = false;
+    }
+  }
+
+  void OpenBody(bool frameset_ok) {
+    phase_ = Phase::kBody;
+    frameset_ok_ = frameset_ok;
+    body_start_.links = page_.links.size();
+    body_start_.links_truncated = page_.links_truncated;
+    body_start_.title = page_.title;
+    body_start_.seen_title = seen_title_;
+    body_start_.base_href = page_.base_href;
+    body_start_.seen_base = seen_base_;
+    body_start_.meta_nofollow = page_.meta_nofollow;
+    body_start_.meta_noindex = page_.meta_noindex;
+    body_start_.meta_charset = page_.meta_charset;
+  }
+
+  // A <frameset> replaces the body: what was found in it goes with it.
+  void ReplaceBodyWithFrameset() {
+    page_.links.resize(body_start_.links);
+    page_.links_truncated = body_start_.links_truncated;
+    page_.title = body_start_.title;
+    seen_title_ = body_start_.seen_title;
+    page_.base_href = body_start_.base_href;
+    seen_base_ = body_start_.seen_base;
+    page_.meta_nofollow = body_start_.meta_nofollow;
+    page_.meta_noindex = body_start_.meta_noindex;
+    page_.meta_charset = body_start_.meta_charset;
+    svg_.clear();
+    table_depth_ = 0;
+    open_.fill(0);
+    phase_ = Phase::kFrameset;
+    frameset_depth_ = 1;
+  }
+
+  // Elements found here end up in the tree where parse_html looks for them.
+  bool Visible() const { return template_depth_ == 0 && svg_.empty(); }
+
+  // `pos` is at the first letter of the tag name. Returns where scanning resumes.
+  std::size_t StartTag(std::size_t pos) {
+    std::size_t name_end = pos;
+    while (name_end < in_.size() && !IsTagNameEnd(in_[name_end])) ++name_end;
+    if (name_end >= in_.size()) return in_.size();  // EOF in the tag name: dropped
+    const std::string_view name = in_.substr(pos, name_end - pos);
+    char root = 0;
+    GumboTag tag = GUMBO_TAG_UNKNOWN;
+    // Right after "</>", Gumbo's record of a tag's source text starts at that "</>", and
+    // parse_html no longer recognises a renamed <svg> or <math> there.
+    if (IsRenamedRoot(in_, pos) && pos - 1 != after_empty_end_tag_) {
+      root = AsciiLower(name[0]);  // parse_html sees <x-svg>/<x-math>: unknown elements
+    } else {
+      tag = gumbo_tagn_enum(name.data(), static_cast<unsigned int>(name.size()));
+    }
+    Attributes attributes;
+    const bool wanted = kTagsWithAttributes.contains(tag);
+    const std::size_t after = ParseAttributes(name_end, wanted ? &attributes : nullptr);
+    if (after == kNpos) return in_.size();  // EOF inside the tag: dropped
+    return HandleStartTag(tag, root, attributes, after);
+  }
+
+  std::size_t HandleStartTag(GumboTag tag, char root, const Attributes& attributes,
+                             std::size_t pos) {
+    if (phase_ == Phase::kFrameset || phase_ == Phase::kAfterFrameset) {
+      if (tag == GUMBO_TAG_NOFRAMES) return SkipText(pos, "noframes", nullptr);
+      if (phase_ == Phase::kFrameset) {
+        if (tag == GUMBO_TAG_FRAMESET) ++frameset_depth_;
+        if (tag == GUMBO_TAG_FRAME) AddLink(attributes.src, LinkSource::kFrame, false);
+      }
+      return pos;  // everything else is ignored
+    }
+    if (phase_ == Phase::kBeforeBody && template_depth_ == 0) {
+      if (tag == GUMBO_TAG_FRAMESET) {
+        phase_ = Phase::kFrameset;
+        frameset_depth_ = 1;
+        return pos;
+      }
+      if (tag == GUMBO_TAG_BODY) {
+        OpenBody(/*frameset_ok=*/false);
+        return pos;
+      }
+      // <noscript> belongs to the head until "</head>"; after it, it opens the body.
+      const bool head_element =
+          kHeadTags.contains(tag) || (tag == GUMBO_TAG_NOSCRIPT && !after_head_);
+      if (!head_element) OpenBody(/*frameset_ok=*/true);
+    }
+    if (in_select_) {
+      switch (tag) {
+        case GUMBO_TAG_SELECT:
+          in_select_ = false;  // a nested <select> acts as </select>
+          return pos;
+        case GUMBO_TAG_INPUT:
+        case GUMBO_TAG_KEYGEN:
+        case GUMBO_TAG_TEXTAREA:
+          in_select_ = false;  // closes the select, then counts as in the body
+          break;
+        case GUMBO_TAG_SCRIPT:
+          return SkipScript(pos);
+        case GUMBO_TAG_TEMPLATE:
+          OpenTemplate();
+          return pos;
+        default:
+          if (select_in_table_ && kTableParts.contains(tag)) {
+            in_select_ = false;
+            break;
+          }
+          return pos;  // ignored, raw-text elements included
+      }
+    }
+    return BodyStartTag(tag, root, attributes, pos);
+  }
+
+  std::size_t BodyStartTag(GumboTag tag, char root, const Attributes& attributes, std::size_t pos) {
+    const bool in_body = phase_ == Phase::kBody && template_depth_ == 0;
+    if (in_body && frameset_ok_) {
+      if (tag == GUMBO_TAG_FRAMESET) {
+        ReplaceBodyWithFrameset();
+        return pos;
+      }
+      const bool hidden_input = tag == GUMBO_TAG_INPUT && attributes.type.present &&
+                                EqualsIgnoreCase(Value(attributes.type), "hidden");
+      if (kFramesetNotOk.contains(tag) || (tag == GUMBO_TAG_INPUT && !hidden_input)) {
+        frameset_ok_ = false;
+      }
+    }
+    if (in_body) SvgStartTag(tag, root);
+    const bool visible = Visible();
+    switch (tag) {
+      case GUMBO_TAG_A:
+        if (visible) AddLink(attributes.href, LinkSource::kAnchor, RelNofollow(attributes));
+        return pos;
+      case GUMBO_TAG_AREA:
+        if (visible) AddLink(attributes.href, LinkSource::kArea, RelNofollow(attributes));
+        return pos;
+      case GUMBO_TAG_LINK:
+        if (visible) VisitLink(attributes);
+        return pos;
+      case GUMBO_TAG_BASE:
+        if (visible && !seen_base_ && attributes.href.present) {
+          seen_base_ = true;
+          page_.base_href = std::string(TrimSpace(Value(attributes.href)));
+        }
+        return pos;
+      case GUMBO_TAG_META:
+        if (visible) VisitMeta(attributes);
+        return pos;
+      case GUMBO_TAG_IFRAME:
+        if (visible) AddLink(attributes.src, LinkSource::kIframe, false);
+        return SkipText(pos, "iframe", nullptr);
+      case GUMBO_TAG_TITLE: {
+        std::size_t content_end = 0;
+        const std::size_t after = SkipText(pos, "title", &content_end);
+        if (visible && !seen_title_) {
+          seen_title_ = true;
+          std::string normalised;
+          AppendInputText(in_, pos, content_end, normalised);
+          std::string decoded;
+          DecodeReferences(normalised, false, decoded);
+          page_.title = CollapseWhitespace(decoded, kMaxTitleBytes);
+        }
+        return after;
+      }
+      case GUMBO_TAG_SCRIPT:
+        return SkipScript(pos);
+      case GUMBO_TAG_STYLE:
+        return SkipText(pos, "style", nullptr);
+      case GUMBO_TAG_XMP:
+        return SkipText(pos, "xmp", nullptr);
+      case GUMBO_TAG_NOEMBED:
+        return SkipText(pos, "noembed", nullptr);
+      case GUMBO_TAG_NOFRAMES:
+        return SkipText(pos, "noframes", nullptr);
+      case GUMBO_TAG_TEXTAREA:
+        return SkipText(pos, "textarea", nullptr);
+      case GUMBO_TAG_PLAINTEXT:
+        return in_.size();  // the rest of the input is text
+      case GUMBO_TAG_TEMPLATE:
+        OpenTemplate();
+        return pos;
+      case GUMBO_TAG_SELECT:
+        in_select_ = true;
+        select_in_table_ = table_depth_ > 0;
+        return pos;
+      case GUMBO_TAG_TABLE:
+        ++table_depth_;
+        return pos;
+      default:
+        return pos;
+    }
+  }
+
+  // `pos` is at the first letter of the end tag's name. Returns where scanning resumes.
+  std::size_t EndTag(std::size_t pos) {
+    std::size_t name_end = pos;
+    while (name_end < in_.size() && !IsTagNameEnd(in_[name_end])) ++name_end;
+    if (name_end >= in_.size()) return in_.size();
+    const std::string_view name = in_.substr(pos, name_end - pos);
+    // </svg> and </math> read </x-svg> and </x-math> to parse_html: unknown names.
+    const GumboTag tag = IsRenamedRoot(in_, pos)
+                             ? GUMBO_TAG_UNKNOWN
+                             : gumbo_tagn_enum(name.data(), static_cast<unsigned int>(name.size()));
+    const std::size_t after = ParseAttributes(name_end, nullptr);
+    if (after == kNpos) return in_.size();
+    HandleEndTag(tag);
+    return after;
+  }
+
+  void HandleEndTag(GumboTag tag) {
+    if (phase_ == Phase::kFrameset) {
+      if (tag == GUMBO_TAG_FRAMESET && --frameset_depth_ == 0) phase_ = Phase::kAfterFrameset;
+      return;
+    }
+    if (phase_ == Phase::kAfterFrameset) return;
+    if (phase_ == Phase::kBeforeBody && template_depth_ == 0) {
+      if (tag == GUMBO_TAG_HEAD) after_head_ = true;
+      // ("</br>" acts as <br>, but Gumbo lets it keep the frameset-ok flag.)
+      if (tag == GUMBO_TAG_BODY || tag == GUMBO_TAG_HTML || tag == GUMBO_TAG_BR) {
+        OpenBody(/*frameset_ok=*/true);
+      }
+      if (tag != GUMBO_TAG_TEMPLATE) return;
+    }
+    if (in_select_) {
+      if (tag == GUMBO_TAG_SELECT) {
+        in_select_ = false;
+        return;
+      }
+      if (tag == GUMBO_TAG_TEMPLATE) {
+        CloseTemplate();
+        return;
+      }
+      if (!(select_in_table_ && kTableParts.contains(tag))) return;
+      in_select_ = false;  // closes the select, then acts in the table
+    }
+    if (tag == GUMBO_TAG_TEMPLATE) {
+      CloseTemplate();
+      return;
+    }
+    if (template_depth_ > 0) return;
+    if (tag == GUMBO_TAG_TABLE && table_depth_ > 0) --table_depth_;
+    SvgEndTag(tag);
+  }
+
+  void OpenTemplate() {
+    templates_.push_back({in_select_, select_in_table_, table_depth_});
+    in_select_ = false;
+    select_in_table_ = false;
+    table_depth_ = 0;
+    ++template_depth_;
+  }
+
+  void CloseTemplate() {
+    if (template_depth_ == 0) return;
+    const TemplateFrame frame = templates_.back();
+    templates_.pop_back();
+    in_select_ = frame.in_select;
+    select_in_table_ = frame.select_in_table;
+    table_depth_ = frame.table_depth;
+    --template_depth_;
+  }
+
+  // ----- <svg>/<math> subtrees -----
+  //
+  // Inside a renamed <svg> or <math>, the elements opened since are kept on svg_ (the whole
+  // subtree is invisible); outside one, only counts of open elements by tag (open_), enough to
+  // tell whether an end tag or an implied end closes an element around the svg, and the svg with
+  // it.
+
+  void SvgStartTag(GumboTag tag, char root) {
+    if (!svg_.empty()) {
+      if (kClosesP.contains(tag)) CloseImplied(GUMBO_TAG_P, kScopeBoundaries, true);
+      if (tag == GUMBO_TAG_LI) CloseImplied(GUMBO_TAG_LI, kSpecialTags, false);
+      if (tag == GUMBO_TAG_DD || tag == GUMBO_TAG_DT) {
+        CloseImplied(GUMBO_TAG_DD, kSpecialTags, false);
+        CloseImplied(GUMBO_TAG_DT, kSpecialTags, false);
+      }
+      // A new <a> ends an open one, with what was opened inside it (the adoption agency without
+      // a furthest block).
+      if (tag == GUMBO_TAG_A) CloseImplied(GUMBO_TAG_A, kSpecialTags, false);
+    }
+    const bool element = !kVoidTags.contains(tag) && !kRawTextTags.contains(tag) &&
+                         tag != GUMBO_TAG_TEMPLATE && tag != GUMBO_TAG_SELECT;
+    if (root != 0 || (!svg_.empty() && element)) {
+      svg_.push_back({tag, root});
+    } else if (element) {
+      if (kClosesP.contains(tag)) open_[GUMBO_TAG_P] = 0;
+      ++open_[tag];
+    }
+  }
+
+  // A start tag's implied close of `target` while inside an svg: an open `target` in the svg is
+  // popped (with what is above it) unless a `stops` element is nearer; one outside closes the
+  // whole svg.
+  void CloseImplied(GumboTag target, const TagSet& stops, bool button_scope) {
+    for (std::size_t i = svg_.size(); i-- > 0;) {
+      const SvgElement& element = svg_[i];
+      if (element.root == 0 && element.tag == target) {
+        svg_.resize(i);
+        return;
+      }
+      if (element.root == 0 &&
+          (stops.contains(element.tag) || (button_scope && element.tag == GUMBO_TAG_BUTTON))) {
+        if (target == GUMBO_TAG_P || target == GUMBO_TAG_A) return;
+        // The list-item walk passes <address>, <div> and <p>.
+        if (element.tag != GUMBO_TAG_ADDRESS && element.tag != GUMBO_TAG_DIV &&
+            element.tag != GUMBO_TAG_P) {
+          return;
+        }
+      }
+    }
+    if (open_[target] > 0) {
+      svg_.clear();
+      open_[target] = 0;
+    }
+  }
+
+  void SvgEndTag(GumboTag tag) {
+    if (svg_.empty()) {
+      if (open_[tag] > 0) --open_[tag];
+      return;
+    }
+    const bool special = kSpecialTags.contains(tag);
+    for (std::size_t i = svg_.size(); i-- > 0;) {
+      const SvgElement& element = svg_[i];
+      // Gumbo 0.10.1 keeps no name for unknown elements: an end tag of an unknown name (</svg>
+      // included, as it reads </x-svg>) closes the nearest unknown element, whatever its name.
+      if (element.tag == tag) {
+        svg_.resize(i);
+        return;
+      }
+      if (element.root == 0 &&
+          (special ? kScopeBoundaries.contains(element.tag) : kSpecialTags.contains(element.tag))) {
+        return;  // not in scope, or a special element stops "any other end tag"
+      }
+    }
+    if (open_[tag] > 0) {  // closes an element around the svg
+      svg_.clear();
+      --open_[tag];
+    }
+  }
+
+  // ----- Results -----
+
+  static bool RelNofollowValue(const std::string& rel) { return HasToken(rel, {"nofollow"}); }
+  bool RelNofollow(const Attributes& attributes) const {
+    return attributes.rel.present && RelNofollowValue(Value(attributes.rel));
+  }
+
+  void VisitLink(const Attributes& attributes) {
+    if (!attributes.rel.present) return;
+    const std::string rel = Value(attributes.rel);
+    if (HasToken(rel, {"stylesheet"})) return;  // includes "alternate stylesheet"
+    LinkSource source;
+    if (HasToken(rel, {"alternate"})) {
+      source = LinkSource::kLinkAlternate;
+    } else if (HasToken(rel, {"next"})) {
+      source = LinkSource::kLinkNext;
+    } else if (HasToken(rel, {"prev", "previous"})) {
+      source = LinkSource::kLinkPrev;
+    } else {
+      return;
+    }
+    AddLink(attributes.href, source, HasToken(rel, {"nofollow"}));
+  }
+
+  void VisitMeta(const Attributes& attributes) {
+    const auto value = [&](const RawValue& raw) {
+      return raw.present ? Value(raw) : std::string();
+    };
+    if (attributes.name.present && EqualsIgnoreCase(TrimSpace(value(attributes.name)), "robots")) {
+      const std::string content = value(attributes.content);
+      if (HasToken(content, {"nofollow", "none"}, ",")) page_.meta_nofollow = true;
+      if (HasToken(content, {"noindex", "none"}, ",")) page_.meta_noindex = true;
+    }
+    if (!page_.meta_charset.empty()) return;
+    if (attributes.charset.present) {
+      std::string charset(TrimSpace(value(attributes.charset)));
+      std::transform(charset.begin(), charset.end(), charset.begin(), AsciiLower);
+      page_.meta_charset = std::move(charset);
+    } else if (attributes.http_equiv.present &&
+               EqualsIgnoreCase(TrimSpace(value(attributes.http_equiv)), "content-type")) {
+      page_.meta_charset = charset_from_meta_content(value(attributes.content));
+    }
+  }
+
+  void AddLink(const RawValue& raw, LinkSource source, bool nofollow) {
+    if (!raw.present || raw.begin == raw.end) return;
+    std::string href = Value(raw);
+    const std::string_view trimmed = TrimSpace(href);
+    if (trimmed.empty()) return;
+    if (page_.links.size() >= options_.max_links) {
+      page_.links_truncated = true;
+      return;
+    }
+    if (trimmed.size() != href.size()) href = std::string(trimmed);
+    page_.links.push_back(RawLink{std::move(href), source, nofollow});
+  }
+
+  std::string_view in_;
+  const ParseOptions& options_;
+  ParsedPage& page_;
+
+  Phase phase_ = Phase::kBeforeBody;
+  bool after_head_ = false;  // "</head>" seen before the body
+  bool frameset_ok_ = true;  // the tree builder's frameset-ok flag (meaningful in kBody)
+  Snapshot body_start_;      // the page as it was when the body opened
+  std::size_t frameset_depth_ = 0;
+  bool in_select_ = false;
+  bool select_in_table_ = false;  // "in select in table": table parts close it
+  std::size_t table_depth_ = 0;   // open <table>s (approximate: explicit end tags only)
+  std::size_t template_depth_ = 0;
+  std::vector<TemplateFrame> templates_;
+  std::vector<SvgElement> svg_;  // the open subtree of an <svg>/<math>, outermost first
+  std::array<std::uint32_t, GUMBO_TAG_LAST + 1> open_{};  // open elements by tag, outside svg
+  bool seen_title_ = false;
+  bool seen_base_ = false;
+  std::size_t after_empty_end_tag_ = kNpos;  // where the last "</>" ended
+  // The attribute names of the tag being parsed, as spans of the input (reused: no allocation
+  // per tag).
+  std::vector<std::pair<std::size_t, std::size_t>> names_;
+};
+
+}  // namespace
+
+ParsedPage scan_links(std::string_view html, const ParseOptions& options) {
+  ParsedPage page;
+  Scanner(html, options, page).Run();
+  return page;
+}
+
+}  // namespace crawler
