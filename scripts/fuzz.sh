@@ -39,8 +39,8 @@ build="${CRAWLER_FUZZ_BUILD_DIR:-$root/build-fuzz}"
 echo "=== fuzz: configure and build ($build)"
 mkdir -p "$build"
 CC=clang CXX=clang++ cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-  -DCRAWLER_FUZZ=ON -DCRAWLER_BUILD_BENCH=OFF >"$build.configure.log" 2>&1 || {
-  cat "$build.configure.log"
+  -DCRAWLER_FUZZ=ON -DCRAWLER_BUILD_BENCH=OFF >"$build/configure.log" 2>&1 || {
+  cat "$build/configure.log"
   exit 1
 }
 cmake --build "$build" -j "$(nproc)" --target fuzzers
