@@ -86,11 +86,13 @@ for name in "${targets[@]}"; do
   log="$work/fuzz.log"
   if [ "$replay" -eq 1 ]; then
     echo "=== fuzz: $name: replay seeds and regressions"
-    inputs=("$work/corpus")
-    [ -d "$regressions" ] && inputs+=("$regressions")
-    # -runs=0 executes every input once and fuzzes nothing.
+    # Files (not folders) are run once each, whole: -max_len does not cut them.
+    mapfile -t inputs < <(find "$work/corpus" "$regressions" -type f 2>/dev/null | sort)
     status=0
-    "$binary" "${options[@]}" -runs=0 "${inputs[@]}" >"$log" 2>&1 || status=$?
+    if [ ${#inputs[@]} -gt 0 ]; then
+      "$binary" "${options[@]}" "${inputs[@]}" >"$log" 2>&1 || status=$?
+      echo "replayed ${#inputs[@]} inputs"
+    fi
   else
     echo "=== fuzz: $name: ${seconds}s"
     # New inputs go to the first folder; the regressions are read (and so replayed) first.
