@@ -1,7 +1,7 @@
 // Fuzzes HTML link, title and text extraction (crawler/html_parser.h parse_html), with text
 // extraction on and off and with small and default limits. Besides "no crash, no abort in
-// Gumbo", it checks the ParsedPage contract: limits hold, hrefs are non-empty and trimmed, text
-// and title are valid UTF-8 with whitespace collapsed and trimmed.
+// Gumbo", it checks the ParsedPage contract: limits hold, hrefs are non-empty, trimmed and valid
+// UTF-8, text and title are valid UTF-8 with whitespace collapsed and trimmed.
 //
 // Input: one options byte, then the page.
 #include <cstddef>
@@ -96,7 +96,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     check(!link.href.empty(), "empty href");
     check(!is_ascii_space(link.href.front()) && !is_ascii_space(link.href.back()),
           "href not trimmed");
+    check(is_valid_utf8(link.href), "href is not valid UTF-8");
   }
+  check(is_valid_utf8(page.base_href), "base href is not valid UTF-8");
   check(page.title.size() <= crawler::kMaxTitleBytes, "title longer than kMaxTitleBytes");
   check(is_valid_utf8(page.title), "title is not valid UTF-8");
   check_collapsed(page.title, "title whitespace not collapsed");

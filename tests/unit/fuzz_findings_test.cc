@@ -11,6 +11,7 @@
 #include <string>
 
 #include "crawler/config.h"
+#include "crawler/html_parser.h"
 #include "crawler/url.h"
 
 namespace crawler {
@@ -76,6 +77,25 @@ TEST(FuzzFindings, SizesThatOverflowAreRejected) {
   EXPECT_THROW(parse_size("999999999999999GiB"), std::invalid_argument);
   EXPECT_THAT(config_error_of("fetch:\n  max_body: 999999999999999GiB\n"),
               HasSubstr("fetch.max_body: size '999999999999999GiB' is too large"));
+}
+
+// regressions/html/overflowing-character-reference: Gumbo turns a numeric character reference
+// past INT_MAX into a negative code point and writes its low byte, so the title held a lone
+// UTF-8 continuation byte. The spec (and now the parser) gives U+FFFD.
+TEST(FuzzFindings, OverflowingCharacterReferencesBecomeReplacementCharacters) {
+  const ParsedPage page = parse_html(
+      "<title>a&#x800000BC;b</title><p>c&#xFFFFFFC3;d</p>"
+      "<base href='/b&#x800000E9;/'><a href='/x&#x800000FF;y'>l</a>",
+      ParseOptions{});
+  EXPECT_EQ(page.title,
+            "a\xEF\xBF\xBD"
+            "b");
+  EXPECT_EQ(page.text,
+            "c\xEF\xBF\xBD"
+            "d\nl");
+  EXPECT_EQ(page.base_href, "/b\xEF\xBF\xBD/");
+  ASSERT_EQ(page.links.size(), 1u);
+  EXPECT_EQ(page.links[0].href, "/x\xEF\xBF\xBDy");
 }
 
 }  // namespace
