@@ -617,6 +617,8 @@ std::string sniff_meta_charset(std::string_view html_prefix) {
   return "";
 }
 
+std::string replace_invalid_utf8(std::string_view s) { return ReplaceInvalidUtf8(s); }
+
 std::string to_utf8(std::string_view bytes, std::string_view charset) {
   // A byte order mark beats any label (WHATWG "decode"), and is not part of the text.
   if (bytes.starts_with("\xEF\xBB\xBF")) return ReplaceInvalidUtf8(bytes.substr(3));

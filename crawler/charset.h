@@ -33,6 +33,10 @@ std::string sniff_meta_charset(std::string_view html_prefix);
 // decoded as windows-1252 (WHATWG). Never throws; the output is always valid UTF-8.
 std::string to_utf8(std::string_view bytes, std::string_view charset);
 
+// `s` with every invalid UTF-8 sequence replaced by U+FFFD: to_utf8(s, "utf-8") without the
+// byte order mark handling.
+std::string replace_invalid_utf8(std::string_view s);
+
 // True when `s` is well-formed UTF-8 (no overlongs, surrogates or code points above U+10FFFF).
 bool is_valid_utf8(std::string_view s);
 

@@ -14,6 +14,29 @@
 namespace crawler {
 namespace {
 
+std::string escape_control_characters(const std::string& text) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(text.size());
+  for (const char c : text) {
+    const auto u = static_cast<unsigned char>(c);
+    if (c == '\n') {
+      out += "\\n";
+    } else if (c == '\r') {
+      out += "\\r";
+    } else if (c == '\t') {
+      out += "\\t";
+    } else if (u < 0x20 || u == 0x7F) {
+      out += "\\x";
+      out += kHex[u >> 4];
+      out += kHex[u & 0xF];
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
 std::size_t edit_distance(std::string_view a, std::string_view b) {
   std::vector<std::size_t> row(b.size() + 1);
   for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
@@ -299,8 +322,11 @@ void read_log(Section section, LogConfig& log) {
 // Returns (line number, URL) pairs so a bad seed can be reported at its line.
 std::vector<std::pair<int, std::string>> read_seeds_file(const std::filesystem::path& path,
                                                          const std::string& source) {
-  std::ifstream in(path);
-  if (!in) {
+  // A device or FIFO ("/dev/zero", "/dev/stdin") would never end or block the start.
+  std::error_code error;
+  std::ifstream in;
+  if (std::filesystem::is_regular_file(path, error)) in.open(path);
+  if (!in.is_open()) {
     throw ConfigError(source + ": seeds_file: cannot read '" + path.string() +
                       "'; check the path (relative paths are resolved against the config "
                       "file's folder)");
@@ -319,6 +345,9 @@ std::vector<std::pair<int, std::string>> read_seeds_file(const std::filesystem::
 }
 
 }  // namespace
+
+ConfigError::ConfigError(const std::string& message)
+    : std::runtime_error(escape_control_characters(message)) {}
 
 std::string normalize_seed(const std::string& seed, const std::string& where_text) {
   auto normalized = normalize_url(seed);
@@ -407,7 +436,12 @@ std::uint64_t parse_size(std::string_view text) {
       {"", 1},      {"B", 1},        {"KiB", 1ull << 10}, {"MiB", 1ull << 20}, {"GiB", 1ull << 30},
       {"KB", 1000}, {"MB", 1000000}, {"GB", 1000000000}};
   for (const auto& [name, factor] : kUnits) {
-    if (unit == name) return value * factor;
+    if (unit == name) {
+      if (value > std::numeric_limits<std::uint64_t>::max() / factor) {
+        throw std::invalid_argument("size '" + original + "' is too large");
+      }
+      return value * factor;
+    }
   }
   throw std::invalid_argument("unknown size unit in '" + original + "'; use B, KiB, MiB or GiB");
 }

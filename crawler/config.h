@@ -18,7 +18,9 @@ namespace crawler {
 
 class ConfigError : public std::runtime_error {
  public:
-  using std::runtime_error::runtime_error;
+  // Control characters in `message` (a YAML key or value can hold any) are written as escapes
+  // such as "\n", so that the error is always one line.
+  explicit ConfigError(const std::string& message);
 };
 
 using Millis = std::chrono::milliseconds;

@@ -676,6 +676,11 @@ class TextSink {
   explicit TextSink(std::size_t cap) : cap_(cap) {}
 
   void Append(std::string_view text) {
+    std::string repaired;
+    if (!is_valid_utf8(text)) {
+      repaired = replace_invalid_utf8(text);
+      text = repaired;
+    }
     std::size_t i = 0;
     while (i < text.size() && !full_) {
       if (IsAsciiSpace(text[i])) {
@@ -720,6 +725,13 @@ class TextSink {
   char pending_ = '\0';
   bool full_ = false;
 };
+
+// Gumbo reads a numeric character reference that overflows its int ("&#x800000BC;") as a
+// negative code point and writes its low byte as is, so text and attribute values taken from its
+// tree are not always valid UTF-8 (the spec says U+FFFD, as for any value past U+10FFFF).
+std::string ValidUtf8(std::string_view s) {
+  return is_valid_utf8(s) ? std::string(s) : replace_invalid_utf8(s);
+}
 
 std::string_view AttributeValue(const GumboElement& element, const char* name) {
   const GumboAttribute* attribute = gumbo_get_attribute(&element.attributes, name);
@@ -847,7 +859,7 @@ class Extractor {
       case GUMBO_TAG_BASE:
         if (!seen_base_ && HasAttribute(element, "href")) {
           seen_base_ = true;
-          page_.base_href = std::string(TrimAsciiSpace(AttributeValue(element, "href")));
+          page_.base_href = ValidUtf8(TrimAsciiSpace(AttributeValue(element, "href")));
         }
         break;
       case GUMBO_TAG_META:
@@ -919,7 +931,7 @@ class Extractor {
       page_.links_truncated = true;
       return;
     }
-    page_.links.push_back(RawLink{std::string(href), source, nofollow});
+    page_.links.push_back(RawLink{ValidUtf8(href), source, nofollow});
   }
 
   const ParseOptions& options_;

@@ -14,6 +14,8 @@
 //  - Reopening implicitly closed formatting elements (<p><b id=1>x</p><p><b id=2>x</p>...)
 //    clones every earlier one into every later block: 40 KB of such markup takes Gumbo 750 MB.
 //    Past an estimated 32 MiB + 16 bytes per input byte of clones, the page is cut.
+//  - A numeric character reference that overflows Gumbo's int ("&#x800000BC;") comes out as its
+//    low byte, which is not UTF-8: text, title and hrefs are repaired to U+FFFD afterwards.
 //  - gumbo_destroy_output recurses per tree level, so the tree is never freed through it: Gumbo
 //    allocates from an arena that is freed in one flat walk.
 // ParsedPage::markup_limited tells the caller when deep nesting or cloning was defused.

@@ -267,6 +267,15 @@ std::optional<HostAndPort> parse_authority(std::string_view scheme, std::string_
   HostAndPort result;
   result.host = to_lower_ascii(get_curl_part(handle.get(), CURLUPART_HOST).value_or(""));
   if (!is_valid_canonical_host(result.host)) return std::nullopt;
+  // curl reads the host as an IPv4 address before it percent-decodes it, so "0%35" comes back
+  // as "05", which is 0.0.0.5 when parsed again: a decoded host (never '%' after the check
+  // above, unless IPv6) goes through once more, or normalisation would not be idempotent.
+  if (authority.find('%') != std::string_view::npos && !result.host.empty() &&
+      !result.host.starts_with('[')) {
+    const std::optional<HostAndPort> decoded = parse_authority(scheme, result.host);
+    if (!decoded) return std::nullopt;
+    result.host = decoded->host;
+  }
   // curl reports an IPv6 zone separately; it is an interface name, so its case is kept.
   if (auto zone = get_curl_part(handle.get(), CURLUPART_ZONEID); zone && !result.host.empty()) {
     result.host.insert(result.host.size() - 1, "%25" + *zone);

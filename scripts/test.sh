@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The test command: installs dependencies, builds, runs every test with ctest, then again
-# under AddressSanitizer+UBSan and under ThreadSanitizer (separate build folders).
+# under AddressSanitizer+UBSan and under ThreadSanitizer (separate build folders), then runs every
+# fuzz target for 30 s (scripts/fuzz.sh).
 # Usage: scripts/test.sh [--quick]   (--quick: the plain build only, no sanitizer builds)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -37,5 +38,7 @@ if [ "$quick" -eq 0 ]; then
   export TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1 suppressions=$root/tests/tsan.supp"
   run_suite "tsan" "$root/build-test/tsan" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
     -DCRAWLER_SANITIZE=thread -DCRAWLER_BUILD_BENCH=OFF
+  unset TSAN_OPTIONS
+  CRAWLER_FUZZ_BUILD_DIR="$root/build-test/fuzz" "$root/scripts/fuzz.sh" 30
 fi
 echo "=== all test suites passed"
