@@ -659,6 +659,9 @@ def main():
                  % a.crawler)
     modes = [m for m in ("site", "pydocs", "scale") if getattr(a, m)] or ["site"]
 
+    if loadavg() > 0.5:
+        log("the machine is busy (load %.2f): wall times and pages/s will be disturbed; "
+            "CPU per page much less so" % loadavg())
     bench = Bench(a)
     sections, data = [], []
     try:
