@@ -671,7 +671,7 @@ def main():
             data.append(d)
     finally:
         bench.close()
-    header = "# crawler benchmark\n\n%s, %s; crawler %s; %s.\n\n" % (
+    header = "# crawler benchmark\n\n%s, %s; %s; %s.\n\n" % (
         time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), platform.platform(),
         (subprocess.run([a.crawler, "--version"], capture_output=True, text=True).stdout.strip()
          .splitlines() or ["?"])[0],
