@@ -204,6 +204,11 @@ def run_measured(cmd, logfile, cwd=None, env=None, timeout=3600, on_start=None):
         try:
             # wait4 gives the rusage of the child and of every descendant it waited for.
             _, status, ru = os.wait4(proc.pid, 0)
+        except BaseException:
+            # Interrupted (Ctrl-C reaches only us: the tool runs in its own session).
+            os.killpg(proc.pid, signal.SIGKILL)
+            os.waitpid(proc.pid, 0)
+            raise
         finally:
             timer.cancel()
         wall = time.monotonic() - t0
@@ -659,6 +664,8 @@ def main():
                  % a.crawler)
     modes = [m for m in ("site", "pydocs", "scale") if getattr(a, m)] or ["site"]
 
+    # SIGTERM unwinds like Ctrl-C: the running tool is killed, nginx stopped, tmpfs cleaned.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     if loadavg() > 0.5:
         log("the machine is busy (load %.2f): wall times and pages/s will be disturbed; "
             "CPU per page much less so" % loadavg())
