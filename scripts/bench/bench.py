@@ -553,9 +553,14 @@ def report_compare(bench, label, title, rows, conditions):
         extra = ("\ncrawler with page text (output.text true) against Scrapy: %.1f× the pages/s, "
                  "%.1f× less CPU per page.\n" % (rate(text_row) / rate(scrapy),
                                                  per_page_cpu(scrapy) / per_page_cpu(text_row)))
+    legend = ("\npages: distinct HTML pages answered 200 in nginx's access log (the site has %d); "
+              "requests: all requests, 404s and other statuses included. CPU: user+sys of the "
+              "tool's processes. \"crawler pages/s ×\": the crawler's pages/s over the tool's; "
+              "\"crawler CPU/page ÷\": the tool's CPU per page over the crawler's (above 1: the "
+              "crawler uses less).\n" % (rows[0]["expected"] if rows else 0))
     md = ("## %s\n\n%s; %d connections, no politeness delay, robots off; peers save pages to "
-          "tmpfs. %s\n\n%s%s%s" % (title, conditions, bench.a.concurrency, machine_line(rows),
-                                   hdr, "".join(lines), extra))
+          "tmpfs. %s\n\n%s%s%s%s" % (title, conditions, bench.a.concurrency, machine_line(rows),
+                                     hdr, "".join(lines), legend, extra))
     chart = make_chart(bench, label, title, rows)
     if chart:
         md += "\n![%s](%s)\n" % (title, os.path.basename(chart))
