@@ -204,6 +204,11 @@ def run_measured(cmd, logfile, cwd=None, env=None, timeout=3600, on_start=None):
         try:
             # wait4 gives the rusage of the child and of every descendant it waited for.
             _, status, ru = os.wait4(proc.pid, 0)
+        except BaseException:
+            # Interrupted (Ctrl-C reaches only us: the tool runs in its own session).
+            os.killpg(proc.pid, signal.SIGKILL)
+            os.waitpid(proc.pid, 0)
+            raise
         finally:
             timer.cancel()
         wall = time.monotonic() - t0
@@ -548,9 +553,14 @@ def report_compare(bench, label, title, rows, conditions):
         extra = ("\ncrawler with page text (output.text true) against Scrapy: %.1f× the pages/s, "
                  "%.1f× less CPU per page.\n" % (rate(text_row) / rate(scrapy),
                                                  per_page_cpu(scrapy) / per_page_cpu(text_row)))
+    legend = ("\npages: distinct HTML pages answered 200 in nginx's access log (the site has %d); "
+              "requests: all requests, 404s and other statuses included. CPU: user+sys of the "
+              "tool's processes. \"crawler pages/s ×\": the crawler's pages/s over the tool's; "
+              "\"crawler CPU/page ÷\": the tool's CPU per page over the crawler's (above 1: the "
+              "crawler uses less).\n" % (rows[0]["expected"] if rows else 0))
     md = ("## %s\n\n%s; %d connections, no politeness delay, robots off; peers save pages to "
-          "tmpfs. %s\n\n%s%s%s" % (title, conditions, bench.a.concurrency, machine_line(rows),
-                                   hdr, "".join(lines), extra))
+          "tmpfs. %s\n\n%s%s%s%s" % (title, conditions, bench.a.concurrency, machine_line(rows),
+                                     hdr, "".join(lines), legend, extra))
     chart = make_chart(bench, label, title, rows)
     if chart:
         md += "\n![%s](%s)\n" % (title, os.path.basename(chart))
@@ -659,6 +669,11 @@ def main():
                  % a.crawler)
     modes = [m for m in ("site", "pydocs", "scale") if getattr(a, m)] or ["site"]
 
+    # SIGTERM unwinds like Ctrl-C: the running tool is killed, nginx stopped, tmpfs cleaned.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    if loadavg() > 0.5:
+        log("the machine is busy (load %.2f): wall times and pages/s will be disturbed; "
+            "CPU per page much less so" % loadavg())
     bench = Bench(a)
     sections, data = [], []
     try:
@@ -668,7 +683,7 @@ def main():
             data.append(d)
     finally:
         bench.close()
-    header = "# crawler benchmark\n\n%s, %s; crawler %s; %s.\n\n" % (
+    header = "# crawler benchmark\n\n%s, %s; %s; %s.\n\n" % (
         time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), platform.platform(),
         (subprocess.run([a.crawler, "--version"], capture_output=True, text=True).stdout.strip()
          .splitlines() or ["?"])[0],

@@ -9,7 +9,8 @@ until a page has its 20-40 links (about one missing page per 200 pages, each lin
 several pages). Link forms: relative to the page ("p7.html", "./p7.html",
 "../s3/p40.html"), root-relative ("/s3/p40.html"), absolute ("http://127.0.0.1:PORT/s3/p40.html"),
 and about one page in 20 has a <base href> to another section, its relative links then written
-relative to that base. Bodies are filler text padded to a size drawn from 15-30 KB.
+relative to that base (a fragment-only link there resolves to the base's folder, which nginx
+answers 403: a crawler following the HTML rules requests it). Bodies are filler text padded to a size drawn from 15-30 KB.
 
 Usage: gen_site.py --out DIR --pages N --origin http://127.0.0.1:PORT [--seed S]
 Prints one JSON line: {"pages": N, "bytes": total, "missing": count of distinct 404 paths}.

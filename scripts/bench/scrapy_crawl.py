@@ -46,6 +46,7 @@ def main():
         "COOKIES_ENABLED": False,
         "TELNETCONSOLE_ENABLED": False,
         "LOG_LEVEL": "WARNING",
+        "REQUEST_FINGERPRINTER_IMPLEMENTATION": "2.7",  # the non-deprecated one
         "FEEDS": {feed: {"format": "jsonlines"}},
     })
     process.crawl(BenchSpider, seed=seed)
