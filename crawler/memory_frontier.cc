@@ -141,7 +141,7 @@ void MemoryFrontier::enqueue_locked(CrawlJob job, bool front) {
 
 bool MemoryFrontier::add(CrawlJob job) {
   std::lock_guard lock(mutex_);
-  if (!seen_.insert(url_fingerprint(job.url)).second) return false;
+  if (!seen_.insert(url_fingerprint(job.url))) return false;
   if (options_.track_admitted) admitted_.push_back(job);
   if (stopped_ || !budget_left()) return true;  // seen, but it will never be released
   admit_locked(std::move(job));
@@ -246,7 +246,7 @@ std::vector<CrawlJob> MemoryFrontier::take_admitted() {
 
 bool MemoryFrontier::mark_seen(const std::string& url) {
   std::lock_guard lock(mutex_);
-  return seen_.insert(url_fingerprint(url)).second;
+  return seen_.insert(url_fingerprint(url));
 }
 
 void MemoryFrontier::add_continuation(CrawlJob job, Clock::time_point not_before) {

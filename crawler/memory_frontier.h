@@ -17,8 +17,8 @@
 // that doubles each time; after `max_pauses` pauses it is dead, and its remaining URLs come out
 // of next() marked `abandoned`, so one dead host cannot stall or dominate a crawl.
 //
-// Dedup uses a set of 64-bit fingerprints of normalised URLs (8 bytes a URL plus the hash
-// set's overhead), never the URL strings.
+// Dedup uses a flat set of 64-bit fingerprints of normalised URLs (FingerprintSet: 11-21 bytes
+// a URL), never the URL strings.
 //
 // RAM budget: with a spill attached and `memory_limit` set, at most `memory_limit` queued new
 // URLs (plus one spill batch being gathered) are held in RAM. Past that, new URLs go to the
@@ -41,6 +41,7 @@
 #include <unordered_set>
 #include <vector>
 
+#include "crawler/fingerprint_set.h"
 #include "crawler/frontier.h"
 #include "crawler/frontier_spill.h"
 
@@ -132,7 +133,7 @@ class MemoryFrontier final : public Frontier {
   const FrontierOptions options_;
   mutable std::mutex mutex_;
   std::condition_variable changed_;
-  std::unordered_set<std::uint64_t> seen_;
+  FingerprintSet seen_;
   std::unordered_map<std::string, Host> hosts_;
   std::unordered_map<std::string, Origin> origins_;
   std::set<std::pair<Clock::time_point, std::string>> ready_;  // hosts that may have work

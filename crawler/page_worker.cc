@@ -4,9 +4,9 @@
 
 #include <algorithm>
 #include <cctype>
-#include <unordered_set>
 
 #include "crawler/charset.h"
+#include "crawler/fingerprint_set.h"
 #include "crawler/html_parser.h"
 #include "crawler/link_scanner.h"
 #include "crawler/url.h"
@@ -336,14 +336,13 @@ void PageWorker::handle_page(const CrawlJob& job, PageRecord& record, FetchRespo
     if (auto resolved = resolve_url(job.url, page.base_href)) base = std::move(*resolved);
   }
   const bool depth_allows = config_.scope.max_depth < 0 || job.depth + 1 <= config_.scope.max_depth;
-  std::unordered_set<std::uint64_t> in_page;
-  in_page.reserve(page.links.size());
+  FingerprintSet in_page;
   for (const RawLink& link : page.links) {
     auto absolute = resolve_url(base, link.href);
     if (!absolute) continue;
     auto parts = split_url(*absolute);
     if (!parts || !is_http_scheme(parts->scheme)) continue;
-    if (!in_page.insert(url_fingerprint(*absolute)).second) continue;
+    if (!in_page.insert(url_fingerprint(*absolute))) continue;
     if (config_.output.links) record.links.push_back(*absolute);
     if (!follow || (link.nofollow && !config_.politeness.follow_nofollow) || !depth_allows) {
       continue;

@@ -1,11 +1,15 @@
 #include "crawler/url.h"
 
+#include <curl/curl.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <fstream>
+#include <memory>
 #include <optional>
+#include <random>
 #include <string>
 
 #include "tests/support/conformance.h"
@@ -383,6 +387,61 @@ TEST(UrlFingerprintTest, IsXxh3WithTheDefaultSeed) {
   EXPECT_EQ(url_fingerprint(""), 0x2D06800538D394C2ULL);
   // Recorded from this implementation: a change here would orphan every stored fingerprint.
   EXPECT_EQ(url_fingerprint("http://example.com/"), 0xB97A010E03AF1E2BULL);
+}
+
+// normalize_url() skips curl for authorities that are already canonical. For every authority
+// either path takes, the host and port must be what curl makes of them, so random authorities
+// over the characters that decide the fast path are checked against curl itself.
+TEST(UrlNormalizeTest, AuthoritiesMatchCurlOnTheFastPathAndOffIt) {
+  const auto via_curl = [](const std::string& authority) -> std::optional<std::string> {
+    std::unique_ptr<CURLU, decltype(&curl_url_cleanup)> handle(curl_url(), curl_url_cleanup);
+    const std::string url = "http://" + authority + "/";
+    if (curl_url_set(handle.get(), CURLUPART_URL, url.c_str(), 0) != CURLUE_OK) {
+      return std::nullopt;
+    }
+    const auto part = [&](CURLUPart which) -> std::optional<std::string> {
+      char* raw = nullptr;
+      if (curl_url_get(handle.get(), which, &raw, 0) != CURLUE_OK) return std::nullopt;
+      std::string value(raw);
+      curl_free(raw);
+      return value;
+    };
+    std::string host = part(CURLUPART_HOST).value_or("");
+    std::transform(host.begin(), host.end(), host.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    const std::string port = part(CURLUPART_PORT).value_or("");
+    return "http://" + host + (port.empty() || port == "80" ? "" : ":" + port) + "/";
+  };
+  std::mt19937 random(7);
+  const std::string alphabet = "ab0129x-.";
+  int fast_eligible = 0;
+  for (int i = 0; i < 20000; ++i) {
+    std::string authority;
+    const int length = std::uniform_int_distribution<int>(1, 14)(random);
+    for (int k = 0; k < length; ++k) {
+      authority +=
+          alphabet[std::uniform_int_distribution<std::size_t>(0, alphabet.size() - 1)(random)];
+    }
+    if (i % 3 == 0)
+      authority += ":" + std::to_string(std::uniform_int_distribution<int>(0, 70000)(random));
+    if (i % 17 == 0) authority += ":0" + std::to_string(i % 100);
+    const auto expected = via_curl(authority);
+    const auto got = normalize_url("http://" + authority + "/");
+    if (!expected || !got) continue;  // rejections may differ: curl is lenient where we are not
+    EXPECT_EQ(*got, *expected) << authority;
+    ++fast_eligible;
+  }
+  EXPECT_GT(fast_eligible, 5000);
+  for (const std::string authority :
+       {"example.com", "www.example.com:8080", "127.0.0.1", "127.0.0.1:65535", "a-b.c-d.example",
+        "10.0.0.1:1", "xn--bcher-kva.example", "1.2.3", "0x7f.1", "017.0.0.1", "1.2.3.4.5",
+        "256.1.1.1", "a..b", "a.b.", "example.com:65536", "example.com:080", "EXAMPLE.com"}) {
+    const auto expected = via_curl(authority);
+    const auto got = normalize_url("http://" + std::string(authority) + "/");
+    if (expected && got) {
+      EXPECT_EQ(*got, *expected) << authority;
+    }
+  }
 }
 
 }  // namespace
