@@ -37,6 +37,17 @@ bool is_html(std::string_view content_type, std::string_view body) {
   return head.rfind("<!doctype html", 0) == 0 || head.rfind("<html", 0) == 0;
 }
 
+// The part of `html` the HTML parser gets: at most `cap` bytes, cut on a UTF-8 character
+// boundary. Gumbo's tree costs some 70 bytes per byte of dense markup, so without a cap a
+// 10 MiB page could take 700 MB in one worker.
+std::string_view parser_input(std::string_view html, std::uint64_t cap, bool& cut) {
+  cut = html.size() > cap;
+  if (!cut) return html;
+  std::size_t end = static_cast<std::size_t>(cap);
+  while (end > 0 && (static_cast<unsigned char>(html[end]) & 0xC0) == 0x80) --end;
+  return html.substr(0, end);
+}
+
 bool has_token(std::string_view header, std::string_view token) {
   return lowercase(header).find(token) != std::string::npos;
 }
@@ -58,8 +69,8 @@ class CompleteOnExit {
 
 // Errors where the host gave no usable answer: retried, and counted against the host.
 bool is_network_failure(const std::string& kind) {
-  return kind == "timeout" || kind == "connect" || kind == "dns" || kind == "reset" ||
-         kind == "empty_reply" || kind == "partial";
+  return kind == "timeout" || kind == "too_slow" || kind == "connect" || kind == "dns" ||
+         kind == "reset" || kind == "empty_reply" || kind == "partial";
 }
 
 bool is_retryable_status(int status) {
@@ -83,12 +94,13 @@ std::optional<std::chrono::milliseconds> parse_retry_after(const std::string& va
 }  // namespace
 
 PageWorker::PageWorker(const Config& config, const Scope& scope, Frontier& frontier,
-                       RobotsCache& robots, const CurlShare* share,
+                       RobotsCache& robots, CrawlLimits& limits, const CurlShare* share,
                        const std::atomic<std::int64_t>* abort_at)
     : config_(config),
       scope_(scope),
       frontier_(frontier),
       robots_(robots),
+      limits_(limits),
       agent_(robots_agent(config)),
       fetcher_(config.fetch, share, abort_at),
       random_(std::random_device{}()) {}
@@ -313,7 +325,8 @@ void PageWorker::handle_page(const CrawlJob& job, PageRecord& record, FetchRespo
   ParseOptions options;
   options.want_text = config_.output.text;
   options.max_links = config_.scope.max_links_per_page;
-  const ParsedPage page = parse_html(html, options);
+  const ParsedPage page =
+      parse_html(parser_input(html, config_.output.max_text_input, record.text_truncated), options);
 
   record.title = page.title;
   record.links_truncated = page.links_truncated;
@@ -347,8 +360,19 @@ void PageWorker::handle_page(const CrawlJob& job, PageRecord& record, FetchRespo
     next.depth = job.depth + 1;
     next.origin = url_origin(*parts);
     next.host = std::move(parts->host);
-    frontier_.add(std::move(next));
+    admit(std::move(next));
   }
+}
+
+void PageWorker::admit(CrawlJob job) {
+  if (config_.scope.max_pages_per_host == 0) {
+    frontier_.add(std::move(job));
+    return;
+  }
+  if (!limits_.take_page(job.host, job.url)) return;
+  const std::string host = job.host;
+  // A URL the frontier already knew costs its host nothing.
+  if (!frontier_.add(std::move(job))) limits_.give_back_page(host);
 }
 
 }  // namespace crawler
