@@ -225,8 +225,7 @@ CrawlStats Crawl::run() {
     job.url = seed;
     job.host = parts->host;
     job.origin = url_origin(*parts);
-    if (!s.limits.take_page(parts->host, seed)) continue;
-    if (!s.frontier.add(std::move(job))) s.limits.give_back_page(parts->host);
+    s.limits.admit_page(parts->host, seed, [&] { return s.frontier.add(std::move(job)); });
   }
 
   // The results file and the state commit together (StateStore's durability contract): lines

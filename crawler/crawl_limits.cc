@@ -30,25 +30,21 @@ CrawlLimits::CrawlLimits(std::uint64_t max_pages_per_host)
   }
 }
 
-bool CrawlLimits::take_page(const std::string& host, std::string_view url) {
-  if (max_pages_per_host_ == 0) return true;
+bool CrawlLimits::admit_page(const std::string& host, std::string_view url,
+                             const std::function<bool()>& add) {
+  if (max_pages_per_host_ == 0) return add();
   {
-    std::lock_guard lock(mutex_);
-    std::uint64_t& taken = pages_[host];
-    if (taken < max_pages_per_host_) {
-      ++taken;
+    // Lock order: this mutex, then the frontier's (inside `add`); the frontier never calls here.
+    std::lock_guard lock(budget_mutex_);
+    std::uint64_t& admitted = pages_[host];
+    if (admitted < max_pages_per_host_) {
+      if (!add()) return false;
+      ++admitted;
       return true;
     }
   }
   cut(Limit::kMaxPagesPerHost, host, url);
   return false;
-}
-
-void CrawlLimits::give_back_page(const std::string& host) {
-  if (max_pages_per_host_ == 0) return;
-  std::lock_guard lock(mutex_);
-  auto it = pages_.find(host);
-  if (it != pages_.end() && it->second > 0) --it->second;
 }
 
 void CrawlLimits::cut(Limit limit, std::string_view host, std::string_view url) {

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <set>
@@ -34,11 +35,12 @@ class CrawlLimits {
  public:
   explicit CrawlLimits(std::uint64_t max_pages_per_host = 0);
 
-  // Takes one new URL from `host`'s budget; false, and a max_pages_per_host cut counted, when it
-  // is spent. Always true without a budget.
-  bool take_page(const std::string& host, std::string_view url);
-  // Returns an admission taken for a URL the frontier already knew.
-  void give_back_page(const std::string& host);
+  // Admits `url` of `host` through `add` (the frontier's add: false for a URL it already knew)
+  // if the host's budget allows; a known URL costs nothing. The budget stays locked across `add`,
+  // so concurrent workers cannot overshoot it or spend it on known URLs. Returns add's result,
+  // or false, with a max_pages_per_host cut counted, when the budget is spent. Without a budget
+  // it just calls `add`.
+  bool admit_page(const std::string& host, std::string_view url, const std::function<bool()>& add);
 
   // Counts one cut of `limit` on `host`; logs the first one per limit and host.
   void cut(Limit limit, std::string_view host, std::string_view url);
@@ -48,8 +50,9 @@ class CrawlLimits {
 
  private:
   const std::uint64_t max_pages_per_host_;
-  mutable std::mutex mutex_;
+  std::mutex budget_mutex_;
   std::unordered_map<std::string, std::uint64_t> pages_;  // new URLs admitted per host
+  mutable std::mutex mutex_;                              // guards the tally below
   std::map<Limit, std::uint64_t> cuts_;
   std::set<std::pair<Limit, std::string>> logged_;
 };

@@ -369,10 +369,9 @@ void PageWorker::admit(CrawlJob job) {
     frontier_.add(std::move(job));
     return;
   }
-  if (!limits_.take_page(job.host, job.url)) return;
   const std::string host = job.host;
-  // A URL the frontier already knew costs its host nothing.
-  if (!frontier_.add(std::move(job))) limits_.give_back_page(host);
+  const std::string url = job.url;
+  limits_.admit_page(host, url, [&] { return frontier_.add(std::move(job)); });
 }
 
 }  // namespace crawler

@@ -7,15 +7,18 @@
 namespace crawler {
 namespace {
 
-TEST(CrawlLimits, PerHostBudgetIsExactAndGivenBackForKnownUrls) {
+TEST(CrawlLimits, PerHostBudgetIsExactAndKnownUrlsCostNothing) {
   CrawlLimits limits(2);
-  EXPECT_TRUE(limits.take_page("a.example", "http://a.example/1"));
-  EXPECT_TRUE(limits.take_page("a.example", "http://a.example/2"));
-  EXPECT_FALSE(limits.take_page("a.example", "http://a.example/3"));
-  EXPECT_TRUE(limits.take_page("b.example", "http://b.example/1"));  // budgets are per host
-  limits.give_back_page("a.example");
-  EXPECT_TRUE(limits.take_page("a.example", "http://a.example/4"));
-  EXPECT_FALSE(limits.take_page("a.example", "http://a.example/5"));
+  int added = 0;
+  const auto add_new = [&] { return ++added, true; };
+  const auto add_known = [] { return false; };
+  EXPECT_TRUE(limits.admit_page("a.example", "http://a.example/1", add_new));
+  EXPECT_FALSE(limits.admit_page("a.example", "http://a.example/1", add_known));
+  EXPECT_TRUE(limits.admit_page("a.example", "http://a.example/2", add_new));
+  EXPECT_FALSE(limits.admit_page("a.example", "http://a.example/3", add_new));
+  EXPECT_TRUE(limits.admit_page("b.example", "http://b.example/1", add_new));  // per host
+  EXPECT_FALSE(limits.admit_page("a.example", "http://a.example/4", add_new));
+  EXPECT_EQ(added, 3);
   EXPECT_EQ(limits.counts().at("max_pages_per_host"), 2u);
   EXPECT_EQ(limits.counts().at("max_body"), 0u);
   limits.cut(Limit::kMaxTextInput, "a.example", "http://a.example/big");
@@ -25,7 +28,9 @@ TEST(CrawlLimits, PerHostBudgetIsExactAndGivenBackForKnownUrls) {
 
 TEST(CrawlLimits, NoBudgetMeansNoLimit) {
   CrawlLimits limits;
-  for (int i = 0; i < 1000; ++i) EXPECT_TRUE(limits.take_page("a.example", "http://a.example/"));
+  for (int i = 0; i < 1000; ++i) {
+    EXPECT_TRUE(limits.admit_page("a.example", "http://a.example/", [] { return true; }));
+  }
   EXPECT_EQ(limits.counts().at("max_pages_per_host"), 0u);
 }
 
