@@ -230,6 +230,8 @@ void read_scope(Section section, ScopeConfig& scope) {
   section.read("max_pages", scope.max_pages, 0);
   section.read("max_links_per_page", scope.max_links_per_page, 1, 10000000);
   section.read("max_url_length", scope.max_url_length, 16, 65536);
+  section.read("max_pages_per_host", scope.max_pages_per_host, 0);
+  section.read("max_repeated_segments", scope.max_repeated_segments, 0, 1000);
   for (auto& domain : scope.domains) {
     std::transform(domain.begin(), domain.end(), domain.begin(),
                    [](unsigned char c) { return std::tolower(c); });
@@ -251,6 +253,13 @@ void read_fetch(Section section, FetchConfig& fetch) {
   section.read_size("max_body", fetch.max_body);
   section.read("headers", fetch.headers);
   section.read("proxy", fetch.proxy);
+  section.read_size("low_speed_limit", fetch.low_speed_limit);
+  section.read_duration("low_speed_time", fetch.low_speed_time);
+  section.read("insecure", fetch.insecure);
+  if (fetch.low_speed_time.count() < 1000 || fetch.low_speed_time.count() % 1000 != 0) {
+    section.fail_key("low_speed_time", section.value("low_speed_time"),
+                     "must be whole seconds, at least 1s (curl checks the speed once a second)");
+  }
   if (fetch.timeout.count() <= 0) {
     section.fail_key("timeout", section.value("timeout"), "must be greater than 0");
   }
@@ -268,6 +277,10 @@ void read_output(Section section, OutputConfig& output) {
   section.read("pages", output.pages);
   section.read("text", output.text);
   section.read("links", output.links);
+  section.read_size("max_text_input", output.max_text_input);
+  if (output.max_text_input == 0) {
+    section.fail_key("max_text_input", section.value("max_text_input"), "must be greater than 0");
+  }
   section.read("unchanged", output.unchanged);
   if (output.unchanged != "record" && output.unchanged != "skip") {
     section.fail_key("unchanged", section.value("unchanged"),
@@ -529,6 +542,8 @@ std::string describe_config(const Config& config) {
   out << YAML::Key << "max_pages" << YAML::Value << config.scope.max_pages;
   out << YAML::Key << "max_links_per_page" << YAML::Value << config.scope.max_links_per_page;
   out << YAML::Key << "max_url_length" << YAML::Value << config.scope.max_url_length;
+  out << YAML::Key << "max_pages_per_host" << YAML::Value << config.scope.max_pages_per_host;
+  out << YAML::Key << "max_repeated_segments" << YAML::Value << config.scope.max_repeated_segments;
   out << YAML::EndMap;
   out << YAML::Key << "pool" << YAML::Value << YAML::BeginMap;
   out << YAML::Key << "workers" << YAML::Value << config.pool.workers;
@@ -547,12 +562,17 @@ std::string describe_config(const Config& config) {
   }
   out << YAML::EndMap;
   out << YAML::Key << "proxy" << YAML::Value << config.fetch.proxy;
+  out << YAML::Key << "low_speed_limit" << YAML::Value << format_size(config.fetch.low_speed_limit);
+  out << YAML::Key << "low_speed_time" << YAML::Value
+      << format_duration(config.fetch.low_speed_time);
+  out << YAML::Key << "insecure" << YAML::Value << config.fetch.insecure;
   out << YAML::EndMap;
   out << YAML::Key << "output" << YAML::Value << YAML::BeginMap;
   out << YAML::Key << "dir" << YAML::Value << config.output.dir;
   out << YAML::Key << "pages" << YAML::Value << config.output.pages;
   out << YAML::Key << "text" << YAML::Value << config.output.text;
   out << YAML::Key << "links" << YAML::Value << config.output.links;
+  out << YAML::Key << "max_text_input" << YAML::Value << format_size(config.output.max_text_input);
   out << YAML::Key << "unchanged" << YAML::Value << config.output.unchanged;
   out << YAML::EndMap;
   const auto& p = config.politeness;

@@ -34,6 +34,8 @@ struct ScopeConfig {
   std::uint64_t max_pages = 0;  // 0: no limit
   std::size_t max_links_per_page = 10000;
   std::size_t max_url_length = 2048;
+  std::uint64_t max_pages_per_host = 0;  // new URLs admitted per host in one run; 0: no limit
+  int max_repeated_segments = 3;  // a path segment occurring more often: out of scope; 0: off
 };
 
 struct PoolConfig {
@@ -49,6 +51,9 @@ struct FetchConfig {
   std::uint64_t max_body = 10ull << 20;
   std::map<std::string, std::string> headers;
   std::string proxy;
+  std::uint64_t low_speed_limit = 1024;  // bytes/s; slower for low_speed_time aborts; 0: off
+  Millis low_speed_time{10000};
+  bool insecure = false;  // accept any TLS certificate (self-signed, expired, wrong host)
 };
 
 struct OutputConfig {
@@ -56,6 +61,9 @@ struct OutputConfig {
   std::string pages = "pages.jsonl";
   bool text = true;
   bool links = true;
+  // HTML bytes given to the HTML parser (Gumbo needs ~70 bytes of RAM per byte of dense
+  // markup); past it the page's text, title and links come from its start only.
+  std::uint64_t max_text_input = 2ull << 20;
   std::string unchanged = "record";  // record | skip: what a 304 Not Modified produces
 };
 

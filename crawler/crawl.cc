@@ -99,6 +99,7 @@ FrontierOptions frontier_options(const Config& config) {
 
 struct Crawl::State {
   Config config;
+  CrawlLimits limits;
   Scope scope;
   MemoryFrontier frontier;
   RobotsCache robots;
@@ -111,7 +112,8 @@ struct Crawl::State {
 
   explicit State(Config c)
       : config(std::move(c)),
-        scope(config.scope, config.seeds),
+        limits(config.scope.max_pages_per_host),
+        scope(config.scope, config.seeds, &limits),
         frontier(frontier_options(config)) {}
 };
 
@@ -223,7 +225,7 @@ CrawlStats Crawl::run() {
     job.url = seed;
     job.host = parts->host;
     job.origin = url_origin(*parts);
-    s.frontier.add(std::move(job));
+    s.limits.admit_page(parts->host, seed, [&] { return s.frontier.add(std::move(job)); });
   }
 
   // The results file and the state commit together (StateStore's durability contract): lines
@@ -277,12 +279,23 @@ CrawlStats Crawl::run() {
     finished.push_back(std::move(row));
   };
 
+  const auto count_cuts = [&](const PageRecord& record) {
+    if (!record.links_truncated && !record.text_truncated && record.error_kind != "too_large") {
+      return;
+    }
+    const auto parts = split_url(record.final_url);
+    const std::string host = parts ? parts->host : std::string();
+    if (record.links_truncated) s.limits.cut(Limit::kMaxLinksPerPage, host, record.final_url);
+    if (record.error_kind == "too_large") s.limits.cut(Limit::kMaxBody, host, record.final_url);
+    if (record.text_truncated) s.limits.cut(Limit::kMaxTextInput, host, record.final_url);
+  };
+
   CurlShare share;
   std::vector<std::unique_ptr<PageWorker>> workers;
   workers.reserve(config.pool.workers);
   for (std::size_t i = 0; i < config.pool.workers; ++i) {
-    workers.push_back(
-        std::make_unique<PageWorker>(config, s.scope, s.frontier, s.robots, &share, &s.abort_at));
+    workers.push_back(std::make_unique<PageWorker>(config, s.scope, s.frontier, s.robots, s.limits,
+                                                   &share, &s.abort_at));
   }
 
   ResultQueue results(config.pool.queue_capacity);
@@ -297,6 +310,7 @@ CrawlStats Crawl::run() {
         if (!record.skip_output) writer.write(record);
         remember(record);
         stats.add(record);
+        count_cuts(record);
         s.pages.fetch_add(1);
         if (record.error) s.errors.fetch_add(1);
         spdlog::debug("{} {} {}", record.status, record.url, record.error.value_or(""));
@@ -396,6 +410,7 @@ CrawlStats Crawl::run() {
   stats.frontier_spilled = frontier.spilled_total;
   stats.robots_origins = s.robots.origins();
   stats.sitemaps = s.robots.sitemaps();
+  stats.limits = s.limits.counts();
   write_file_atomically(out_dir / "stats.json", stats.to_json());
   return stats;
 }

@@ -33,6 +33,7 @@ std::string CrawlStats::to_json() const {
   j["pages_per_second"] = pages_per_second();
   j["robots"] = {{"origins", robots_origins}, {"sitemaps", sitemaps}};
   j["frontier"] = {{"peak_in_ram", frontier_peak_in_ram}, {"spilled", frontier_spilled}};
+  j["limits"] = limits;
   j["stopped_by"] =
       stopped_by.empty() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(stopped_by);
   return j.dump(2) + "\n";

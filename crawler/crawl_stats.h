@@ -26,6 +26,8 @@ struct CrawlStats {
   std::uint64_t sitemaps = 0;              // Sitemap: lines found in them
   std::uint64_t frontier_peak_in_ram = 0;  // most queued URLs held in RAM at once
   std::uint64_t frontier_spilled = 0;      // URLs parked in the state database's spill
+  // Times each size/count limit cut something, by limit name ("max_pages_per_host": 12, ...).
+  std::map<std::string, std::uint64_t> limits;
 
   void add(const PageRecord& record);
   double pages_per_second() const { return duration_s > 0 ? pages / duration_s : 0; }

@@ -90,6 +90,8 @@ struct Fetcher::Impl {
   char error_buffer[CURL_ERROR_SIZE] = {};
   FetchResponse* current = nullptr;  // the response being filled by the callbacks
   std::uint64_t limit = 0;           // body cap of the current request
+  std::uint64_t header_bytes = 0;    // response header bytes of the current request, 1xx included
+  bool headers_too_large = false;    // header_bytes passed kMaxHeaderBytes: the transfer was cut
 
   const std::atomic<std::int64_t>* abort_at;
 
@@ -113,6 +115,15 @@ struct Fetcher::Impl {
     curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, &Impl::on_header);
     curl_easy_setopt(h, CURLOPT_HEADERDATA, this);
     curl_easy_setopt(h, CURLOPT_MAXREDIRS, 0L);
+    if (config.low_speed_limit > 0) {
+      curl_easy_setopt(h, CURLOPT_LOW_SPEED_LIMIT, static_cast<long>(config.low_speed_limit));
+      curl_easy_setopt(h, CURLOPT_LOW_SPEED_TIME,
+                       static_cast<long>((config.low_speed_time.count() + 999) / 1000));
+    }
+    if (config.insecure) {
+      curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 0L);
+      curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 0L);
+    }
     if (!config.proxy.empty()) curl_easy_setopt(h, CURLOPT_PROXY, config.proxy.c_str());
     if (share != nullptr) curl_easy_setopt(h, CURLOPT_SHARE, share->handle());
     if (abort_at != nullptr) {
@@ -155,6 +166,11 @@ struct Fetcher::Impl {
     auto* impl = static_cast<Impl*>(self);
     FetchResponse& r = *impl->current;
     const std::size_t n = size * count;
+    impl->header_bytes += n;
+    if (impl->header_bytes > kMaxHeaderBytes) {
+      impl->headers_too_large = true;
+      return 0;  // not n: curl aborts the transfer
+    }
     std::string_view line(data, n);
     if (line.rfind("HTTP/", 0) == 0) {
       // A new response (after 100 Continue or similar): forget the previous one's headers.
@@ -191,6 +207,13 @@ struct Fetcher::Impl {
     const std::string detail = error_buffer[0] != 0 ? error_buffer : curl_easy_strerror(code);
     switch (code) {
       case CURLE_OPERATION_TIMEDOUT:
+        if (detail.find("too slow") != std::string::npos) {
+          // CURLOPT_LOW_SPEED_*: a trickling or stalled server, cut before fetch.timeout.
+          r.error_kind = "too_slow";
+          r.error = "too slow: less than " + format_size(config.low_speed_limit) + "/s for " +
+                    format_duration(config.low_speed_time);
+          break;
+        }
         r.error_kind = "timeout";
         r.error = "timeout after " + format_duration(config.timeout);
         if (detail.find("onnect") != std::string::npos) {
@@ -232,6 +255,12 @@ struct Fetcher::Impl {
         r.error = "malformed response: " + detail;
         break;
       case CURLE_UNSUPPORTED_PROTOCOL:
+        if (detail.find("HTTP/0.9") != std::string::npos) {
+          // A reply without a status line (garbage or HTTP/0.9): curl refuses it.
+          r.error_kind = "protocol";
+          r.error = "malformed response: no HTTP status line";
+          break;
+        }
         r.error_kind = "scheme";
         r.error = "unsupported protocol";
         break;
@@ -241,6 +270,16 @@ struct Fetcher::Impl {
       case CURLE_SSL_CACERT_BADFILE:
         r.error_kind = "tls";
         r.error = "TLS error: " + detail;
+        break;
+      case CURLE_OUT_OF_MEMORY:
+        if (r.body.empty()) {
+          // What curl 7.88 reports for a header line over its 100 KB limit (CURL_MAX_HTTP_HEADER).
+          r.error_kind = "headers_too_large";
+          r.error = "response header line longer than 100 KB";
+          break;
+        }
+        r.error_kind = "other";
+        r.error = detail;
         break;
       case CURLE_BAD_CONTENT_ENCODING:
         r.error_kind = "encoding";
@@ -274,6 +313,8 @@ FetchResponse Fetcher::fetch(const std::string& url, const std::vector<std::stri
   impl.limit = max_body != 0 ? max_body : impl.config.max_body;
   CURL* h = impl.easy.get();
   impl.current = &response;
+  impl.header_bytes = 0;
+  impl.headers_too_large = false;
   impl.error_buffer[0] = 0;
   EVP_DigestInit_ex(impl.sha.get(), EVP_sha256(), nullptr);
 
@@ -303,6 +344,9 @@ FetchResponse Fetcher::fetch(const std::string& url, const std::vector<std::stri
   if (response.truncated) {
     response.error_kind = "too_large";
     response.error = "body larger than " + format_size(impl.limit);
+  } else if (impl.headers_too_large) {
+    response.error_kind = "headers_too_large";
+    response.error = "response headers larger than " + format_size(kMaxHeaderBytes);
   } else if (code != CURLE_OK) {
     impl.describe_error(code, response);
   }

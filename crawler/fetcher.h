@@ -8,6 +8,8 @@
 // dedup and politeness checks. Only http and https are enabled in curl itself
 // (CURLOPT_PROTOCOLS_STR), not just checked as strings. The body is capped at max_body bytes of
 // decoded content while it is received, so a compression bomb cannot inflate past the cap.
+// Response headers are capped at kMaxHeaderBytes, and fetch.low_speed_limit/low_speed_time cut
+// a server that trickles (or stalls) before fetch.timeout would.
 #pragma once
 
 #include <atomic>
@@ -21,6 +23,11 @@
 #include "crawler/config.h"
 
 namespace crawler {
+
+// Response header bytes accepted per request (all lines, 1xx responses included); more aborts
+// the transfer with error_kind "headers_too_large". Real sites send a few KiB; curl itself also
+// refuses a single header line over 100 KB.
+inline constexpr std::uint64_t kMaxHeaderBytes = 256 * 1024;
 
 // Process-wide libcurl initialisation; create exactly one before any other curl use, on the
 // main thread, and keep it alive while curl is used.

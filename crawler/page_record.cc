@@ -13,6 +13,8 @@ std::string to_json_line(const PageRecord& r, bool include_links) {
   j["redirects"] = r.redirects;
   j["status"] = r.status;
   j["error"] = r.error ? nlohmann::ordered_json(*r.error) : nlohmann::ordered_json(nullptr);
+  j["error_kind"] = r.error ? nlohmann::ordered_json(r.error_kind.empty() ? "other" : r.error_kind)
+                            : nlohmann::ordered_json(nullptr);
   j["depth"] = r.depth;
   j["referrer"] =
       r.referrer.empty() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(r.referrer);
@@ -26,6 +28,7 @@ std::string to_json_line(const PageRecord& r, bool include_links) {
     j["links"] = r.links;
     if (r.links_truncated) j["links_truncated"] = true;
   }
+  if (r.text_truncated) j["text_truncated"] = true;
   if (r.noindex) j["noindex"] = true;
   if (r.unchanged) j["unchanged"] = true;
   if (r.text) j["text"] = *r.text;

@@ -14,7 +14,7 @@ struct PageRecord {
   std::vector<std::string> redirects;  // every URL fetched before final_url
   int status = 0;                      // HTTP status of the last response; 0 when none
   std::optional<std::string> error;    // null, or a short reason
-  std::string error_kind;              // stable token for stats (not written)
+  std::string error_kind;              // stable token: timeout, too_slow, tls, ... ("" = none)
   int depth = 0;
   std::string referrer;
   std::string fetched_at;  // UTC, RFC 3339
@@ -25,6 +25,7 @@ struct PageRecord {
   std::string title;
   std::vector<std::string> links;  // absolute, normalised, page order, deduplicated
   bool links_truncated = false;    // more links than scope.max_links_per_page
+  bool text_truncated = false;     // HTML longer than output.max_text_input: parsed from its start
   bool noindex = false;
   bool unchanged = false;  // a re-crawl answered 304 Not Modified
   // Not written to the file; kept for the crawl state.

@@ -38,6 +38,17 @@ bool is_html(std::string_view content_type, std::string_view body) {
   return head.rfind("<!doctype html", 0) == 0 || head.rfind("<html", 0) == 0;
 }
 
+// The part of `html` the HTML parser gets: at most `cap` bytes, cut on a UTF-8 character
+// boundary. Gumbo's tree costs some 70 bytes per byte of dense markup, so without a cap a
+// 10 MiB page could take 700 MB in one worker.
+std::string_view parser_input(std::string_view html, std::uint64_t cap, bool& cut) {
+  cut = html.size() > cap;
+  if (!cut) return html;
+  std::size_t end = static_cast<std::size_t>(cap);
+  while (end > 0 && (static_cast<unsigned char>(html[end]) & 0xC0) == 0x80) --end;
+  return html.substr(0, end);
+}
+
 bool has_token(std::string_view header, std::string_view token) {
   return lowercase(header).find(token) != std::string::npos;
 }
@@ -59,8 +70,8 @@ class CompleteOnExit {
 
 // Errors where the host gave no usable answer: retried, and counted against the host.
 bool is_network_failure(const std::string& kind) {
-  return kind == "timeout" || kind == "connect" || kind == "dns" || kind == "reset" ||
-         kind == "empty_reply" || kind == "partial";
+  return kind == "timeout" || kind == "too_slow" || kind == "connect" || kind == "dns" ||
+         kind == "reset" || kind == "empty_reply" || kind == "partial";
 }
 
 bool is_retryable_status(int status) {
@@ -84,12 +95,13 @@ std::optional<std::chrono::milliseconds> parse_retry_after(const std::string& va
 }  // namespace
 
 PageWorker::PageWorker(const Config& config, const Scope& scope, Frontier& frontier,
-                       RobotsCache& robots, const CurlShare* share,
+                       RobotsCache& robots, CrawlLimits& limits, const CurlShare* share,
                        const std::atomic<std::int64_t>* abort_at)
     : config_(config),
       scope_(scope),
       frontier_(frontier),
       robots_(robots),
+      limits_(limits),
       agent_(robots_agent(config)),
       fetcher_(config.fetch, share, abort_at),
       random_(std::random_device{}()) {}
@@ -316,12 +328,16 @@ void PageWorker::handle_page(const CrawlJob& job, PageRecord& record, FetchRespo
   options.max_links = config_.scope.max_links_per_page;
   // Without text, no tree is needed: the streaming scanner finds the same links, title and
   // metas (tests/unit/link_scanner_test.cc) 15-75x faster than Gumbo (link_scanner_bench, CPU
-  // time: 30 KB page 47 us vs 3.5 ms, Python docs 0.68 vs 12.7 ms per page). With text, Gumbo
-  // builds the tree anyway; scanning links on top of it measured slower, not faster (30 KB page
-  // 3.25 vs 3.61 ms, within noise; sample pages 176 vs 136 us; Python docs 13.5 vs 13.1 ms), so
-  // Gumbo does both.
+  // time: 30 KB page 47 us vs 3.5 ms, Python docs 0.68 vs 12.7 ms per page), in memory
+  // proportional to the links, so it reads the whole page. With text, Gumbo builds the tree
+  // anyway; scanning links on top of it measured slower, not faster (30 KB page 3.25 vs 3.61 ms,
+  // within noise; sample pages 176 vs 136 us; Python docs 13.5 vs 13.1 ms), so Gumbo does both,
+  // on at most output.max_text_input bytes.
   const ParsedPage page =
-      config_.output.text ? parse_html(html, options) : scan_links(html, options);
+      config_.output.text
+          ? parse_html(parser_input(html, config_.output.max_text_input, record.text_truncated),
+                       options)
+          : scan_links(html, options);
 
   record.title = page.title;
   record.links_truncated = page.links_truncated;
@@ -354,8 +370,18 @@ void PageWorker::handle_page(const CrawlJob& job, PageRecord& record, FetchRespo
     next.depth = job.depth + 1;
     next.origin = url_origin(*parts);
     next.host = std::move(parts->host);
-    frontier_.add(std::move(next));
+    admit(std::move(next));
   }
+}
+
+void PageWorker::admit(CrawlJob job) {
+  if (config_.scope.max_pages_per_host == 0) {
+    frontier_.add(std::move(job));
+    return;
+  }
+  const std::string host = job.host;
+  const std::string url = job.url;
+  limits_.admit_page(host, url, [&] { return frontier_.add(std::move(job)); });
 }
 
 }  // namespace crawler

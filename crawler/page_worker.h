@@ -11,6 +11,7 @@
 #include <string>
 
 #include "crawler/config.h"
+#include "crawler/crawl_limits.h"
 #include "crawler/fetcher.h"
 #include "crawler/frontier.h"
 #include "crawler/page_record.h"
@@ -21,8 +22,10 @@ namespace crawler {
 
 class PageWorker {
  public:
+  // `limits` (shared by the workers) holds the per-host page budget.
   PageWorker(const Config& config, const Scope& scope, Frontier& frontier, RobotsCache& robots,
-             const CurlShare* share, const std::atomic<std::int64_t>* abort_at = nullptr);
+             CrawlLimits& limits, const CurlShare* share,
+             const std::atomic<std::int64_t>* abort_at = nullptr);
 
   // Fetches and processes `job`. Returns the record, or std::nullopt when the job continues
   // as a redirect hop in the frontier (the chain's last hop writes the record). Always calls
@@ -39,11 +42,14 @@ class PageWorker {
   std::optional<PageRecord> handle_redirect(CrawlJob& job, PageRecord& record,
                                             const FetchResponse& response);
   void handle_page(const CrawlJob& job, PageRecord& record, FetchResponse& response);
+  // Hands a discovered in-scope URL to the frontier if its host's page budget allows.
+  void admit(CrawlJob job);
 
   const Config& config_;
   const Scope& scope_;
   Frontier& frontier_;
   RobotsCache& robots_;
+  CrawlLimits& limits_;
   const std::string agent_;
   Fetcher fetcher_;
   std::mt19937 random_;  // jitter for retry waits; one per worker, so no lock

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <unordered_map>
 
 namespace crawler {
 namespace {
@@ -23,6 +24,23 @@ std::vector<std::unique_ptr<re2::RE2>> compile(const std::vector<std::string>& p
   return compiled;
 }
 
+// True when a segment of `path` (up to its query) occurs more than `max` times: /a/a/a/a, or
+// /x/y/x/y/x/y/x/y, the shape of relative links that resolve deeper on every page.
+bool repeats_a_segment(std::string_view path, int max) {
+  path = path.substr(0, path.find('?'));
+  std::unordered_map<std::string_view, int> seen;
+  while (!path.empty()) {
+    if (path.front() == '/') {
+      path.remove_prefix(1);
+      continue;
+    }
+    const std::string_view segment = path.substr(0, path.find('/'));
+    path.remove_prefix(segment.size());
+    if (++seen[segment] > max) return true;
+  }
+  return false;
+}
+
 }  // namespace
 
 const char* describe(ScopeVerdict verdict) {
@@ -39,13 +57,17 @@ const char* describe(ScopeVerdict verdict) {
       return "out of scope (no include rule matched)";
     case ScopeVerdict::kTooLong:
       return "URL longer than scope.max_url_length";
+    case ScopeVerdict::kRepeatedSegments:
+      return "path repeats a segment more than scope.max_repeated_segments times";
   }
   return "out of scope";
 }
 
-Scope::Scope(const ScopeConfig& config, const std::vector<std::string>& seeds)
+Scope::Scope(const ScopeConfig& config, const std::vector<std::string>& seeds, CrawlLimits* limits)
     : subdomains_(config.subdomains),
       max_url_length_(config.max_url_length),
+      max_repeated_segments_(config.max_repeated_segments),
+      limits_(limits),
       include_(compile(config.include, "scope.include")),
       exclude_(compile(config.exclude, "scope.exclude")) {
   for (const auto& entry : config.domains) {
@@ -88,8 +110,17 @@ bool Scope::host_allowed(const UrlParts& parts) const {
 
 ScopeVerdict Scope::check(std::string_view normalized_url, const UrlParts& parts) const {
   if (!is_http_scheme(parts.scheme)) return ScopeVerdict::kUnsupportedScheme;
-  if (normalized_url.size() > max_url_length_) return ScopeVerdict::kTooLong;
   if (!host_allowed(parts)) return ScopeVerdict::kOffDomain;
+  // The trap limits come after the domain check, so only the crawl's own hosts count as cut.
+  if (normalized_url.size() > max_url_length_) {
+    if (limits_ != nullptr) limits_->cut(Limit::kMaxUrlLength, parts.host, normalized_url);
+    return ScopeVerdict::kTooLong;
+  }
+  if (max_repeated_segments_ > 0 &&
+      repeats_a_segment(parts.path_and_query, max_repeated_segments_)) {
+    if (limits_ != nullptr) limits_->cut(Limit::kMaxRepeatedSegments, parts.host, normalized_url);
+    return ScopeVerdict::kRepeatedSegments;
+  }
   const re2::StringPiece text(normalized_url.data(), normalized_url.size());
   for (const auto& re : exclude_) {
     if (RE2::PartialMatch(text, *re)) return ScopeVerdict::kExcluded;

@@ -1,6 +1,7 @@
 // Scope: which normalised URLs a crawl may fetch. Decided once per URL, before it enters the
 // frontier, and again for every redirect hop. Immutable after construction, so workers call
-// check() concurrently without locks (RE2 matching is thread-safe).
+// check() concurrently without locks (RE2 matching is thread-safe). The trap limits it enforces
+// (max_url_length, max_repeated_segments) are reported to a CrawlLimits when one is given.
 #pragma once
 
 #include <memory>
@@ -10,6 +11,7 @@
 #include <vector>
 
 #include "crawler/config.h"
+#include "crawler/crawl_limits.h"
 #include "crawler/url.h"
 
 namespace re2 {
@@ -25,6 +27,7 @@ enum class ScopeVerdict {
   kExcluded,           // matched an exclude regex
   kNotIncluded,        // include regexes given and none matched
   kTooLong,            // longer than scope.max_url_length
+  kRepeatedSegments,   // a path segment occurs more than scope.max_repeated_segments times
 };
 
 // A short reason for records and logs, e.g. "out of scope (domain)".
@@ -35,7 +38,9 @@ class Scope {
   // A scope.domains entry is "host" (any port) or "host:port". When scope.domains is empty the
   // seeds' hosts with their ports are the scope, so another port on the same host (another
   // service) is out of scope by default. Throws ConfigError on a regex that does not compile.
-  Scope(const ScopeConfig& config, const std::vector<std::string>& seeds);
+  // `limits`, when given, counts the URLs cut by a trap limit; it must outlive the Scope.
+  Scope(const ScopeConfig& config, const std::vector<std::string>& seeds,
+        CrawlLimits* limits = nullptr);
   ~Scope();
   Scope(const Scope&) = delete;
   Scope& operator=(const Scope&) = delete;
@@ -59,6 +64,8 @@ class Scope {
   std::vector<Domain> domains_;
   bool subdomains_;
   std::size_t max_url_length_;
+  int max_repeated_segments_;
+  CrawlLimits* limits_;
   std::vector<std::unique_ptr<re2::RE2>> include_;
   std::vector<std::unique_ptr<re2::RE2>> exclude_;
 };

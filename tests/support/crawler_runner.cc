@@ -6,6 +6,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <cerrno>
 #include <cstdlib>
 #include <fstream>
 #include <random>
@@ -48,6 +50,20 @@ std::vector<nlohmann::json> read_jsonl(const std::filesystem::path& path,
   return rows;
 }
 
+namespace {
+
+// The high-water mark of `pid`'s resident set in KiB (VmHWM), or 0 once it has exited.
+long peak_rss_kb(int pid) {
+  std::ifstream status("/proc/" + std::to_string(pid) + "/status");
+  std::string line;
+  while (std::getline(status, line)) {
+    if (line.rfind("VmHWM:", 0) == 0) return std::atol(line.c_str() + 6);
+  }
+  return 0;
+}
+
+}  // namespace
+
 CrawlerProcess::CrawlerProcess(const TempDir& dir, const std::string& yaml,
                                const std::vector<std::string>& args)
     : dir_(dir), args_(args) {
@@ -62,6 +78,10 @@ CrawlerProcess::CrawlerProcess(const TempDir& dir, const std::string& yaml,
   std::vector<char*> argv;
   for (auto& a : argv_text) argv.push_back(a.data());
   argv.push_back(nullptr);
+  // Closed by the child's exec (O_CLOEXEC): until then the child is a copy of this process, and
+  // its memory figures would be ours.
+  int exec_pipe[2];
+  if (pipe2(exec_pipe, O_CLOEXEC) != 0) throw std::runtime_error("pipe2 failed");
   pid_ = fork();
   if (pid_ < 0) throw std::runtime_error("fork failed");
   if (pid_ == 0) {
@@ -73,6 +93,11 @@ CrawlerProcess::CrawlerProcess(const TempDir& dir, const std::string& yaml,
     execv(argv[0], argv.data());
     _exit(127);
   }
+  close(exec_pipe[1]);
+  char byte = 0;
+  while (read(exec_pipe[0], &byte, 1) < 0 && errno == EINTR) {
+  }
+  close(exec_pipe[0]);
 }
 
 CrawlerProcess::~CrawlerProcess() {
@@ -91,6 +116,8 @@ CrawlRun CrawlerProcess::wait(std::chrono::seconds timeout) {
   int status = 0;
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   while (true) {
+    // VmHWM, not the child's ru_maxrss: that one starts at this (forked) process's own RSS.
+    run.peak_rss_kb = std::max(run.peak_rss_kb, peak_rss_kb(pid_));
     const pid_t done = waitpid(pid_, &status, WNOHANG);
     if (done == pid_) break;
     if (std::chrono::steady_clock::now() > deadline) {

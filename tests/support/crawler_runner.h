@@ -30,6 +30,9 @@ struct CrawlRun {
   std::vector<nlohmann::json> records;  // pages.jsonl, one object per line
   std::vector<std::string> bad_lines;   // lines of pages.jsonl that are not a JSON object
   nlohmann::json stats;                 // stats.json, or null when absent
+  // The process's peak resident set (VmHWM) in KiB, as last seen while it ran (sampled every
+  // 10 ms; a high-water mark, so only a peak in its last moments can be missed).
+  long peak_rss_kb = 0;
 };
 
 // A crawler process started in the background, for tests that signal it mid-crawl.

@@ -200,5 +200,43 @@ TEST(Config, DescribeRoundTrips) {
   EXPECT_EQ(again.fetch.user_agent, c.fetch.user_agent);
 }
 
+TEST(Config, HostileWebLimitsHaveSafeDefaultsAndAreValidated) {
+  const Config defaults = parse("");
+  EXPECT_EQ(defaults.fetch.low_speed_limit, 1024u);
+  EXPECT_EQ(defaults.fetch.low_speed_time, 10s);
+  EXPECT_FALSE(defaults.fetch.insecure);
+  EXPECT_EQ(defaults.scope.max_pages_per_host, 0u);
+  EXPECT_EQ(defaults.scope.max_repeated_segments, 3);
+  EXPECT_EQ(defaults.output.max_text_input, 2u << 20);
+  EXPECT_EQ(parse("output: {max_text_input: 64KiB}").output.max_text_input, 64u << 10);
+  EXPECT_THAT(error_of("output: {max_text_input: 0}"),
+              HasSubstr("output.max_text_input: must be greater than 0"));
+
+  const Config c = parse(
+      "fetch: {low_speed_limit: 0B, low_speed_time: 3s, insecure: true}\n"
+      "scope: {max_pages_per_host: 500, max_repeated_segments: 0}\n");
+  EXPECT_EQ(c.fetch.low_speed_limit, 0u);
+  EXPECT_EQ(c.fetch.low_speed_time, 3s);
+  EXPECT_TRUE(c.fetch.insecure);
+  EXPECT_EQ(c.scope.max_pages_per_host, 500u);
+  EXPECT_EQ(c.scope.max_repeated_segments, 0);
+  const Config again = parse(describe_config(c));
+  EXPECT_EQ(again.fetch.low_speed_limit, 0u);
+  EXPECT_EQ(again.fetch.low_speed_time, 3s);
+  EXPECT_TRUE(again.fetch.insecure);
+  EXPECT_EQ(again.scope.max_pages_per_host, 500u);
+
+  EXPECT_THAT(error_of("fetch: {low_speed_time: 500ms}"),
+              HasSubstr("fetch.low_speed_time: must be whole seconds, at least 1s"));
+  EXPECT_THAT(error_of("fetch: {low_speed_time: 1500ms}"), HasSubstr("fetch.low_speed_time"));
+  EXPECT_THAT(error_of("fetch: {low_speed_limit: fast}"), HasSubstr("fetch.low_speed_limit"));
+  EXPECT_THAT(error_of("fetch: {insecure: maybe}"),
+              HasSubstr("fetch.insecure: expected true or false"));
+  EXPECT_THAT(error_of("scope: {max_pages_per_host: -1}"),
+              HasSubstr("scope.max_pages_per_host: expected an integer from 0 up"));
+  EXPECT_THAT(error_of("scope: {max_repeated_segments: 1001}"),
+              HasSubstr("scope.max_repeated_segments: expected an integer from 0 to 1000"));
+}
+
 }  // namespace
 }  // namespace crawler
