@@ -3,6 +3,7 @@
 // Exit codes (documented in README.md): 0 done, 1 runtime failure (e.g. the output folder
 // cannot be written), 2 bad configuration or usage, 3 the state folder is locked by another
 // run, 4 the state is unreadable, 130/143 stopped by SIGINT/SIGTERM.
+#include <malloc.h>
 #include <pthread.h>
 #include <signal.h>
 #include <spdlog/sinks/basic_file_sink.h>
@@ -199,6 +200,11 @@ int run(const crawler::Config& config, bool fresh) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // glibc gives each thread that allocates its own arena (up to 8 per core). URLs admitted by
+  // one worker and released much later pin pages in every worker's arena: in a 30,000-page
+  // crawl with the frontier spill, RSS crept from 30 to 70 MB while the live heap stayed near
+  // 14 MB (heaptrack). Two arenas kept RSS flat at 28-36 MB at the same speed.
+  mallopt(M_ARENA_MAX, 2);
   CLI::App app{"crawler: a fast, polite, crash-safe web crawler"};
   app.set_version_flag("--version", std::string("crawler ") + CRAWLER_VERSION);
   Overrides o;
