@@ -264,10 +264,11 @@ std::optional<HostAndPort> canonical_authority(std::string_view authority) {
   std::optional<std::string> port;
   if (const auto colon = authority.rfind(':'); colon != std::string_view::npos) {
     const std::string_view digits = authority.substr(colon + 1);
-    if (digits.empty() || digits.size() > 5 || digits.front() == '0' ||
-        !std::ranges::all_of(digits,
-                             [](char c) { return is_digit(static_cast<unsigned char>(c)); }) ||
-        std::stoul(std::string(digits)) > 65535) {
+    // from_chars, not stoul: this runs for every link, and a temporary string each time showed.
+    unsigned value = 0;
+    const auto [end, error] = std::from_chars(digits.data(), digits.data() + digits.size(), value);
+    if (digits.empty() || digits.size() > 5 || digits.front() == '0' || error != std::errc() ||
+        end != digits.data() + digits.size() || value > 65535) {
       return std::nullopt;
     }
     port = std::string(digits);
@@ -297,8 +298,10 @@ std::optional<HostAndPort> canonical_authority(std::string_view authority) {
         return std::nullopt;
       }
     }
-    if (numeric && (label.size() > 3 || (label.size() > 1 && label.front() == '0') ||
-                    std::stoi(std::string(label)) > 255)) {
+    unsigned octet = 0;
+    if (numeric) std::from_chars(label.data(), label.data() + label.size(), octet);
+    if (numeric &&
+        (label.size() > 3 || (label.size() > 1 && label.front() == '0') || octet > 255)) {
       return std::nullopt;
     }
     all_numeric = all_numeric && numeric;

@@ -11,8 +11,10 @@
 #include <pthread.h>
 #include <zlib.h>
 
+#include <charconv>
 #include <csignal>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -109,10 +111,17 @@ int main(int argc, char** argv) {
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string flag = argv[i];
     const std::string value = argv[i + 1];
+    const auto number = [&](auto& out) {
+      const auto [end, error] = std::from_chars(value.data(), value.data() + value.size(), out);
+      if (error != std::errc() || end != value.data() + value.size()) {
+        std::cerr << "soak_server: " << flag << " wants a number, got '" << value << "'\n";
+        std::exit(2);
+      }
+    };
     if (flag == "--pages") {
-      pages = std::stoul(value);
+      number(pages);
     } else if (flag == "--faults") {
-      faults = std::stoi(value);
+      number(faults);
     } else if (flag == "--dir") {
       dir = value;
     } else {
