@@ -14,6 +14,7 @@
 #include <CLI/CLI.hpp>
 #include <atomic>
 #include <cstdio>
+#include <cstdlib>
 #include <iostream>
 #include <optional>
 #include <string>
@@ -204,7 +205,8 @@ int main(int argc, char** argv) {
   // one worker and released much later pin pages in every worker's arena: in a 30,000-page
   // crawl with the frontier spill, RSS crept from 30 to 70 MB while the live heap stayed near
   // 14 MB (heaptrack). Two arenas kept RSS flat at 28-36 MB at the same speed.
-  mallopt(M_ARENA_MAX, 2);
+  // MALLOC_ARENA_MAX, when set, is the user's choice and wins.
+  if (std::getenv("MALLOC_ARENA_MAX") == nullptr) mallopt(M_ARENA_MAX, 2);
   CLI::App app{"crawler: a fast, polite, crash-safe web crawler"};
   app.set_version_flag("--version", std::string("crawler ") + CRAWLER_VERSION);
   Overrides o;

@@ -629,4 +629,14 @@ std::string to_utf8(std::string_view bytes, std::string_view charset) {
   return ConvertWithIconv(bytes, iconv_name);
 }
 
+std::string move_to_utf8(std::string&& bytes, std::string_view charset) {
+  // Most pages are valid UTF-8 already: the buffer is handed back instead of copied. (A UTF-16
+  // byte order mark is never valid UTF-8, so only the UTF-8 one needs looking at.)
+  if (!bytes.starts_with("\xEF\xBB\xBF") && IconvNameForLabel(charset).empty() &&
+      is_valid_utf8(bytes)) {
+    return std::move(bytes);
+  }
+  return to_utf8(std::string_view(bytes), charset);
+}
+
 }  // namespace crawler

@@ -32,6 +32,8 @@ std::string sniff_meta_charset(std::string_view html_prefix);
 // removed). Unknown labels are treated as UTF-8 with replacement. iso-8859-1 and latin1 labels are
 // decoded as windows-1252 (WHATWG). Never throws; the output is always valid UTF-8.
 std::string to_utf8(std::string_view bytes, std::string_view charset);
+// The same, taking the buffer: returned as it is when it needs no change.
+std::string move_to_utf8(std::string&& bytes, std::string_view charset);
 
 // `s` with every invalid UTF-8 sequence replaced by U+FFFD: to_utf8(s, "utf-8") without the
 // byte order mark handling.

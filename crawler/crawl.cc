@@ -217,7 +217,7 @@ CrawlStats Crawl::run() {
 
   for (const auto& seed : config.seeds) {
     const auto parts = split_url(seed);
-    if (!parts || s.scope.check(seed, *parts) != ScopeVerdict::kInScope) {
+    if (!parts || s.scope.check(seed, view_of(*parts)) != ScopeVerdict::kInScope) {
       spdlog::warn("seed {} is outside scope.domains/include/exclude; skipped", seed);
       continue;
     }
@@ -301,19 +301,28 @@ CrawlStats Crawl::run() {
   ResultQueue results(config.pool.queue_capacity);
   const auto write_results = [&] {
     auto last_flush = Clock::now();
+    const auto take = [&](const std::optional<PageRecord>& item) {
+      if (!item) return;
+      const PageRecord& record = *item;
+      if (!record.skip_output) writer.write(record);
+      remember(record);
+      stats.add(record);
+      count_cuts(record);
+      s.pages.fetch_add(1);
+      if (record.error) s.errors.fetch_add(1);
+      spdlog::debug("{} {} {}", record.status, record.url, record.error.value_or(""));
+    };
     while (true) {
       auto item = results.pop_for(std::chrono::milliseconds(200));
       if (!item) {
         if (results.closed() && results.size() == 0) break;
-      } else if (*item) {
-        const PageRecord& record = **item;
-        if (!record.skip_output) writer.write(record);
-        remember(record);
-        stats.add(record);
-        count_cuts(record);
-        s.pages.fetch_add(1);
-        if (record.error) s.errors.fetch_add(1);
-        spdlog::debug("{} {} {}", record.status, record.url, record.error.value_or(""));
+      } else {
+        take(*item);
+        // In a fast crawl, waking for every record cost a futex wake and a context switch per
+        // page; a millisecond's pause lets the next records gather and be taken in one go.
+        // Records still reach the file within the same 250 ms commit window.
+        std::this_thread::sleep_for(std::chrono::milliseconds(1));
+        while (auto more = results.try_pop()) take(*more);
       }
       // Commit in batches (every 250 ms or 1,000 records): a crash loses little, the file only
       // ever grows by whole lines, and the state's transactions stay few.

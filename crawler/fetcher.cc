@@ -141,6 +141,17 @@ struct Fetcher::Impl {
     FetchResponse& r = *impl->current;
     const std::size_t n = size * count;
     const std::uint64_t room = impl->limit - r.body.size();
+    if (r.body.empty()) {
+      // One allocation for the announced size instead of a doubling series of copies. Capped,
+      // because the header is only the server's word.
+      constexpr curl_off_t kMaxReserve = curl_off_t{1} << 20;
+      curl_off_t announced = -1;
+      curl_easy_getinfo(impl->easy.get(), CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &announced);
+      if (announced > 0) {
+        const auto wanted = static_cast<std::uint64_t>(std::min(announced, kMaxReserve));
+        r.body.reserve(static_cast<std::size_t>(std::min(wanted, impl->limit)));
+      }
+    }
     if (n > room) {
       r.body.append(data, static_cast<std::size_t>(room));
       EVP_DigestUpdate(impl->sha.get(), data, static_cast<std::size_t>(room));

@@ -87,6 +87,10 @@ void AppendCodePoint(std::string& out, std::uint32_t cp) {
 // True when parse_html's pre-scan (RenameForeignRoots) inserts "x-" at `name_start`: the name
 // there is svg or math, followed by a tag-name end. Like the pre-scan, this ignores context.
 bool IsRenamedRoot(std::string_view doc, std::size_t name_start) {
+  // Asked at every tag: most names rule both out by their first letter.
+  if (name_start >= doc.size()) return false;
+  const char first = AsciiLower(doc[name_start]);
+  if (first != 's' && first != 'm') return false;
   for (const std::string_view root : {std::string_view("svg"), std::string_view("math")}) {
     const std::size_t after = name_start + root.size();
     if (after < doc.size() && EqualsIgnoreCase(doc.substr(name_start, root.size()), root) &&

@@ -291,7 +291,7 @@ std::optional<PageRecord> PageWorker::handle_redirect(CrawlJob& job, PageRecord&
   }
   const auto parts = split_url(*target);
   const ScopeVerdict verdict =
-      parts ? scope_.check(*target, *parts) : ScopeVerdict::kUnsupportedScheme;
+      parts ? scope_.check(*target, view_of(*parts)) : ScopeVerdict::kUnsupportedScheme;
   if (verdict != ScopeVerdict::kInScope) {
     return fail("redirect to " + *target + " not followed: " + describe(verdict));
   }
@@ -320,8 +320,9 @@ void PageWorker::handle_page(const CrawlJob& job, PageRecord& record, FetchRespo
   if (charset.empty()) {
     charset = sniff_meta_charset(std::string_view(response.body).substr(0, 1024));
   }
-  const std::string html = to_utf8(response.body, charset);
-  response.body = std::string();  // release the raw bytes early: only `html` is used now
+  // Takes the raw bytes: released early when converted, reused when already UTF-8.
+  const std::string html = move_to_utf8(std::move(response.body), charset);
+  response.body = std::string();
 
   ParseOptions options;
   options.want_text = config_.output.text;
@@ -347,17 +348,16 @@ void PageWorker::handle_page(const CrawlJob& job, PageRecord& record, FetchRespo
   const bool follow = !page.meta_nofollow && !has_token(response.x_robots_tag, "nofollow") &&
                       !has_token(response.x_robots_tag, "none");
 
-  std::string base = job.url;
-  if (!page.base_href.empty()) {
-    if (auto resolved = resolve_url(job.url, page.base_href)) base = std::move(*resolved);
-  }
+  std::optional<std::string> base;
+  if (!page.base_href.empty()) base = resolve_url(job.url, page.base_href);
+  const LinkResolver resolver(base ? std::move(*base) : job.url);
   const bool depth_allows = config_.scope.max_depth < 0 || job.depth + 1 <= config_.scope.max_depth;
   FingerprintSet in_page;
   for (const RawLink& link : page.links) {
-    auto absolute = resolve_url(base, link.href);
+    std::optional<std::string> absolute = resolver.resolve_http(link.href);
     if (!absolute) continue;
-    auto parts = split_url(*absolute);
-    if (!parts || !is_http_scheme(parts->scheme)) continue;
+    const std::optional<UrlView> parts = split_url_view(*absolute);
+    if (!parts) continue;
     if (!in_page.insert(url_fingerprint(*absolute))) continue;
     if (config_.output.links) record.links.push_back(*absolute);
     if (!follow || (link.nofollow && !config_.politeness.follow_nofollow) || !depth_allows) {
@@ -365,11 +365,11 @@ void PageWorker::handle_page(const CrawlJob& job, PageRecord& record, FetchRespo
     }
     if (scope_.check(*absolute, *parts) != ScopeVerdict::kInScope) continue;
     CrawlJob next;
-    next.url = std::move(*absolute);
+    next.origin = url_origin(*parts);
+    next.host = std::string(parts->host);
+    next.url = std::move(*absolute);  // last: `parts` points into it
     next.referrer = job.url;
     next.depth = job.depth + 1;
-    next.origin = url_origin(*parts);
-    next.host = std::move(parts->host);
     admit(std::move(next));
   }
 }

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cstdlib>
 #include <unordered_map>
+#include <vector>
 
 namespace crawler {
 namespace {
@@ -28,7 +29,7 @@ std::vector<std::unique_ptr<re2::RE2>> compile(const std::vector<std::string>& p
 // /x/y/x/y/x/y/x/y, the shape of relative links that resolve deeper on every page.
 bool repeats_a_segment(std::string_view path, int max) {
   path = path.substr(0, path.find('?'));
-  std::unordered_map<std::string_view, int> seen;
+  std::vector<std::string_view> segments;
   while (!path.empty()) {
     if (path.front() == '/') {
       path.remove_prefix(1);
@@ -36,7 +37,16 @@ bool repeats_a_segment(std::string_view path, int max) {
     }
     const std::string_view segment = path.substr(0, path.find('/'));
     path.remove_prefix(segment.size());
-    if (++seen[segment] > max) return true;
+    segments.push_back(segment);
+  }
+  // Every link passes here: most paths are too short to repeat anything, and a sorted copy
+  // beats a hash map for the rest.
+  if (segments.size() <= static_cast<std::size_t>(max)) return false;
+  std::sort(segments.begin(), segments.end());
+  std::size_t run = 1;
+  for (std::size_t i = 1; i < segments.size(); ++i) {
+    run = segments[i] == segments[i - 1] ? run + 1 : 1;
+    if (run > static_cast<std::size_t>(max)) return true;
   }
   return false;
 }
@@ -95,7 +105,7 @@ Scope::Scope(const ScopeConfig& config, const std::vector<std::string>& seeds, C
 
 Scope::~Scope() = default;
 
-bool Scope::host_allowed(const UrlParts& parts) const {
+bool Scope::host_allowed(const UrlView& parts) const {
   const std::string_view host = parts.host;
   for (const auto& domain : domains_) {
     if (domain.port != 0 && domain.port != parts.port) continue;
@@ -108,7 +118,7 @@ bool Scope::host_allowed(const UrlParts& parts) const {
   return false;
 }
 
-ScopeVerdict Scope::check(std::string_view normalized_url, const UrlParts& parts) const {
+ScopeVerdict Scope::check(std::string_view normalized_url, const UrlView& parts) const {
   if (!is_http_scheme(parts.scheme)) return ScopeVerdict::kUnsupportedScheme;
   if (!host_allowed(parts)) return ScopeVerdict::kOffDomain;
   // The trap limits come after the domain check, so only the crawl's own hosts count as cut.
@@ -134,7 +144,7 @@ ScopeVerdict Scope::check(std::string_view normalized_url, const UrlParts& parts
 }
 
 ScopeVerdict Scope::check(std::string_view normalized_url) const {
-  const auto parts = split_url(normalized_url);
+  const auto parts = split_url_view(normalized_url);
   if (!parts) return ScopeVerdict::kUnsupportedScheme;
   return check(normalized_url, *parts);
 }

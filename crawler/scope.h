@@ -45,7 +45,7 @@ class Scope {
   Scope(const Scope&) = delete;
   Scope& operator=(const Scope&) = delete;
 
-  ScopeVerdict check(std::string_view normalized_url, const UrlParts& parts) const;
+  ScopeVerdict check(std::string_view normalized_url, const UrlView& parts) const;
   ScopeVerdict check(std::string_view normalized_url) const;
 
   struct Domain {
@@ -59,7 +59,7 @@ class Scope {
   const std::vector<Domain>& domains() const { return domains_; }
 
  private:
-  bool host_allowed(const UrlParts& parts) const;
+  bool host_allowed(const UrlView& parts) const;
 
   std::vector<Domain> domains_;
   bool subdomains_;

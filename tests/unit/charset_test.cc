@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace crawler {
 namespace {
@@ -184,6 +186,37 @@ TEST(CharsetTest, SniffMetaCharsetLooksAtTheFirst1024BytesOnly) {
   // Cut by the 1024-byte limit: the tag is incomplete, so it does not count.
   EXPECT_EQ(sniff_meta_charset(std::string(1025 - meta.size(), ' ') + meta), "");
   EXPECT_EQ(sniff_meta_charset("<meta charset=gbk"), "");
+}
+
+// move_to_utf8 gives to_utf8's answer, reusing the buffer when it is UTF-8 already.
+TEST(CharsetTest, MoveToUtf8MatchesToUtf8AndKeepsAValidBuffer) {
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"plain ascii", ""},
+      {"caf\xC3\xA9", "utf-8"},
+      {"caf\xE9", ""},
+      {"caf\xE9", "iso-8859-1"},
+      {"\xEF\xBB\xBF"
+       "bom",
+       ""},
+      {"\xFF\xFE"
+       "a\0",
+       ""},
+      {"\xFE\xFF\0a", "utf-8"},
+      {"caf\xC3\xA9", "windows-1252"},
+      {"\xED\xA0\x80", "utf-8"},
+      {"", ""},
+  };
+  for (const auto& [bytes, charset] : cases) {
+    std::string buffer = bytes;
+    EXPECT_EQ(move_to_utf8(std::move(buffer), charset), to_utf8(bytes, charset))
+        << "bytes: " << bytes << " charset: " << charset;
+  }
+  std::string page(100000, 'x');
+  page += "\xC3\xA9";
+  const char* const data = page.data();
+  const std::string html = move_to_utf8(std::move(page), "utf-8");
+  EXPECT_EQ(html.data(), data);  // the same buffer, not a copy
+  EXPECT_EQ(html.size(), 100002u);
 }
 
 }  // namespace
