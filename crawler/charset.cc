@@ -495,7 +495,14 @@ std::string PrescanMeta(std::string_view s, std::size_t& pos) {
 bool is_valid_utf8(std::string_view s) {
   std::size_t i = 0;
   while (i < s.size()) {
-    // Most of a typical page is ASCII: check eight bytes at a time.
+    // Most of a typical page is ASCII: check 32 bytes at a time (the compiler vectorises the
+    // OR of four words), then eight.
+    while (s.size() - i >= 32) {
+      std::uint64_t words[4];
+      std::memcpy(words, s.data() + i, sizeof words);
+      if (((words[0] | words[1] | words[2] | words[3]) & 0x8080808080808080ULL) != 0) break;
+      i += 32;
+    }
     if (s.size() - i >= 8) {
       std::uint64_t word;
       std::memcpy(&word, s.data() + i, sizeof word);

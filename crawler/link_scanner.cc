@@ -109,9 +109,15 @@ void AppendInputText(std::string_view doc, std::size_t begin, std::size_t end, s
   std::size_t i = begin;
   while (i < end) {
     const auto c = static_cast<unsigned char>(doc[i]);
-    if (c >= 0x20 && c < 0x7F && c != '<') {  // the common case
-      out.push_back(static_cast<char>(c));
-      ++i;
+    if (c >= 0x20 && c < 0x7F && c != '<') {  // the common case, appended a run at a time
+      std::size_t run_end = i + 1;
+      while (run_end < end) {
+        const auto next = static_cast<unsigned char>(doc[run_end]);
+        if (next < 0x20 || next >= 0x7F || next == '<') break;
+        ++run_end;
+      }
+      out.append(doc.substr(i, run_end - i));
+      i = run_end;
       continue;
     }
     if (c == '<') {

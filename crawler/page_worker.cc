@@ -364,10 +364,10 @@ void PageWorker::handle_page(const CrawlJob& job, PageRecord& record, FetchRespo
       continue;
     }
     if (scope_.check(*absolute, *parts) != ScopeVerdict::kInScope) continue;
+    // Host and origin are left for the frontier to fill in: most links are known already, and
+    // only a new URL needs them.
     CrawlJob next;
-    next.origin = url_origin(*parts);
-    next.host = std::string(parts->host);
-    next.url = std::move(*absolute);  // last: `parts` points into it
+    next.url = std::move(*absolute);
     next.referrer = job.url;
     next.depth = job.depth + 1;
     admit(std::move(next));
@@ -379,8 +379,9 @@ void PageWorker::admit(CrawlJob job) {
     frontier_.add(std::move(job));
     return;
   }
-  const std::string host = job.host;
   const std::string url = job.url;
+  const std::optional<UrlView> parts = split_url_view(url);
+  const std::string host = parts ? std::string(parts->host) : std::string();
   limits_.admit_page(host, url, [&] { return frontier_.add(std::move(job)); });
 }
 

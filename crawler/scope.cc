@@ -30,18 +30,25 @@ std::vector<std::unique_ptr<re2::RE2>> compile(const std::vector<std::string>& p
 bool repeats_a_segment(std::string_view path, int max) {
   path = path.substr(0, path.find('?'));
   std::vector<std::string_view> segments;
-  while (!path.empty()) {
-    if (path.front() == '/') {
-      path.remove_prefix(1);
-      continue;
+  const auto for_each_segment = [path](auto&& visit) {
+    std::string_view rest = path;
+    while (!rest.empty()) {
+      if (rest.front() == '/') {
+        rest.remove_prefix(1);
+        continue;
+      }
+      const std::string_view segment = rest.substr(0, rest.find('/'));
+      rest.remove_prefix(segment.size());
+      visit(segment);
     }
-    const std::string_view segment = path.substr(0, path.find('/'));
-    path.remove_prefix(segment.size());
-    segments.push_back(segment);
-  }
-  // Every link passes here: most paths are too short to repeat anything, and a sorted copy
-  // beats a hash map for the rest.
-  if (segments.size() <= static_cast<std::size_t>(max)) return false;
+  };
+  // Every link passes here: most paths have too few segments to repeat one, which counting
+  // tells without allocating; a sorted copy beats a hash map for the rest.
+  std::size_t count = 0;
+  for_each_segment([&count](std::string_view) { ++count; });
+  if (count <= static_cast<std::size_t>(max)) return false;
+  segments.reserve(count);
+  for_each_segment([&segments](std::string_view segment) { segments.push_back(segment); });
   std::sort(segments.begin(), segments.end());
   std::size_t run = 1;
   for (std::size_t i = 1; i < segments.size(); ++i) {

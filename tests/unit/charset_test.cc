@@ -132,6 +132,23 @@ TEST(CharsetTest, IsValidUtf8) {
   EXPECT_FALSE(is_valid_utf8("\x80"));
 }
 
+// The ASCII fast paths skip 32 and 8 bytes at a time: a sequence at any offset must still be
+// seen, valid or not.
+TEST(CharsetTest, IsValidUtf8AtEveryOffsetOfTheFastPaths) {
+  for (std::size_t at = 0; at < 100; ++at) {
+    std::string text(100, 'a');
+    text.insert(at, "\xC3\xA9");
+    EXPECT_TRUE(is_valid_utf8(text)) << at;
+    text = std::string(100, 'a');
+    text[at] = '\xFF';
+    EXPECT_FALSE(is_valid_utf8(text)) << at;
+    text = std::string(100, 'a');
+    text.insert(at, "\xED\xA0\x80");  // a surrogate
+    EXPECT_FALSE(is_valid_utf8(text)) << at;
+    EXPECT_FALSE(is_valid_utf8(std::string(at, 'a') + "\xE2\x82")) << at;  // cut short at the end
+  }
+}
+
 TEST(CharsetTest, CharsetFromContentType) {
   EXPECT_EQ(charset_from_content_type("text/html; charset=ISO-8859-1"), "iso-8859-1");
   EXPECT_EQ(charset_from_content_type("text/html;charset=utf-8"), "utf-8");
