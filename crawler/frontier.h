@@ -68,6 +68,13 @@ class Frontier {
 
   // Admits a newly discovered URL (normalised, in scope). False when seen before.
   virtual bool add(CrawlJob job) = 0;
+  // add() for each of a page's links, in order; returns how many were new. One call per page
+  // lets an implementation take its lock once rather than once per link.
+  virtual std::size_t add_all(std::vector<CrawlJob> jobs) {
+    std::size_t added = 0;
+    for (CrawlJob& job : jobs) added += add(std::move(job)) ? 1 : 0;
+    return added;
+  }
   // Marks a URL as seen without queueing it (e.g. a URL recorded as blocked). False when seen.
   virtual bool mark_seen(const std::string& url) = 0;
   // Resume: `fp` was admitted by an earlier run.

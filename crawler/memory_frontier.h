@@ -73,6 +73,7 @@ class MemoryFrontier final : public Frontier {
   void attach_spill(std::unique_ptr<FrontierSpill> spill);
 
   bool add(CrawlJob job) override;
+  std::size_t add_all(std::vector<CrawlJob> jobs) override;
   bool mark_seen(const std::string& url) override;
   void restore_seen(std::uint64_t fp) override;
   void requeue(CrawlJob job) override;
@@ -123,6 +124,8 @@ class MemoryFrontier final : public Frontier {
   void park(const std::string& name, Host& host);
   void promote_due_locked(Clock::time_point now);
   void fill_keys(CrawlJob& job) const;
+  // add() without the lock or the notification; `fingerprint` is url_fingerprint(job.url).
+  bool add_locked(CrawlJob job, std::uint64_t fingerprint);
   void admit_locked(CrawlJob job);
   void flush_spill_locked();
   void refill_locked();

@@ -353,6 +353,7 @@ void PageWorker::handle_page(const CrawlJob& job, PageRecord& record, FetchRespo
   const LinkResolver resolver(base ? std::move(*base) : job.url);
   const bool depth_allows = config_.scope.max_depth < 0 || job.depth + 1 <= config_.scope.max_depth;
   FingerprintSet in_page;
+  std::vector<CrawlJob> discovered;
   for (const RawLink& link : page.links) {
     std::optional<std::string> absolute = resolver.resolve_http(link.href);
     if (!absolute) continue;
@@ -370,19 +371,22 @@ void PageWorker::handle_page(const CrawlJob& job, PageRecord& record, FetchRespo
     next.url = std::move(*absolute);
     next.referrer = job.url;
     next.depth = job.depth + 1;
-    admit(std::move(next));
+    discovered.push_back(std::move(next));
   }
+  admit(std::move(discovered));
 }
 
-void PageWorker::admit(CrawlJob job) {
+void PageWorker::admit(std::vector<CrawlJob> jobs) {
   if (config_.scope.max_pages_per_host == 0) {
-    frontier_.add(std::move(job));
+    frontier_.add_all(std::move(jobs));
     return;
   }
-  const std::string url = job.url;
-  const std::optional<UrlView> parts = split_url_view(url);
-  const std::string host = parts ? std::string(parts->host) : std::string();
-  limits_.admit_page(host, url, [&] { return frontier_.add(std::move(job)); });
+  for (CrawlJob& job : jobs) {
+    const std::string url = job.url;
+    const std::optional<UrlView> parts = split_url_view(url);
+    const std::string host = parts ? std::string(parts->host) : std::string();
+    limits_.admit_page(host, url, [&] { return frontier_.add(std::move(job)); });
+  }
 }
 
 }  // namespace crawler

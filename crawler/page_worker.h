@@ -42,8 +42,9 @@ class PageWorker {
   std::optional<PageRecord> handle_redirect(CrawlJob& job, PageRecord& record,
                                             const FetchResponse& response);
   void handle_page(const CrawlJob& job, PageRecord& record, FetchResponse& response);
-  // Hands a discovered in-scope URL to the frontier if its host's page budget allows.
-  void admit(CrawlJob job);
+  // Hands a page's discovered in-scope URLs to the frontier, each if its host's page budget
+  // allows.
+  void admit(std::vector<CrawlJob> jobs);
 
   const Config& config_;
   const Scope& scope_;

@@ -2,7 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <string>
 #include <thread>
+#include <vector>
 
 namespace crawler {
 namespace {
@@ -26,6 +28,40 @@ TEST(MemoryFrontier, AdmitsEachUrlOnce) {
   EXPECT_FALSE(f.add(job("http://a.example/x")));
   EXPECT_EQ(f.stats().seen, 2u);
   EXPECT_EQ(f.stats().queued, 1u);
+}
+
+// A page's links in one call: the same admissions as one add() each, in order, host and
+// origin filled in for the new ones.
+TEST(MemoryFrontier, AddAllAdmitsLikeAddInOrder) {
+  MemoryFrontier f(FrontierOptions{});
+  EXPECT_TRUE(f.add(job("http://a.example/known")));
+  std::vector<CrawlJob> page;
+  for (const char* url : {"http://a.example/1", "http://a.example/known", "http://b.example:8080/2",
+                          "http://a.example/1", "http://a.example/3"}) {
+    page.push_back(job(url, 1));
+  }
+  EXPECT_EQ(f.add_all(std::move(page)), 3u);
+  EXPECT_EQ(f.add_all({}), 0u);
+  EXPECT_EQ(f.stats().seen, 4u);
+  EXPECT_EQ(f.stats().queued, 4u);
+  std::vector<std::string> released;
+  while (auto next = f.next(soon())) {
+    if (next->url == "http://b.example:8080/2") {
+      EXPECT_EQ(next->host, "b.example");
+      EXPECT_EQ(next->origin, "http://b.example:8080");
+    }
+    released.push_back(next->url);
+    f.complete(*next, HostOutcome::kResponse);
+  }
+  const std::vector<std::string> a_order = {"http://a.example/known", "http://a.example/1",
+                                            "http://a.example/3"};
+  std::vector<std::string> a_released;
+  for (const auto& url : released) {
+    if (url.starts_with("http://a.example/")) a_released.push_back(url);
+  }
+  EXPECT_EQ(a_released, a_order);
+  EXPECT_EQ(released.size(), 4u);
+  EXPECT_FALSE(f.add_all({job("http://a.example/3")}) > 0);
 }
 
 TEST(MemoryFrontier, FinishedOnlyWhenNothingQueuedAndNothingInFlight) {
