@@ -354,6 +354,8 @@ void PageWorker::handle_page(const CrawlJob& job, PageRecord& record, FetchRespo
   const bool depth_allows = config_.scope.max_depth < 0 || job.depth + 1 <= config_.scope.max_depth;
   FingerprintSet in_page;
   std::vector<CrawlJob> discovered;
+  discovered.reserve(page.links.size());
+  if (config_.output.links) record.links.reserve(page.links.size());
   for (const RawLink& link : page.links) {
     std::optional<std::string> absolute = resolver.resolve_http(link.href);
     if (!absolute) continue;
