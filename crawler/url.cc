@@ -147,13 +147,13 @@ std::string recompose(const ReferenceView& view) {
   return out;
 }
 
-// RFC 3986 5.2.4.
-std::string remove_dot_segments(std::string_view input) {
-  std::string output;
-  output.reserve(input.size());
-  const auto drop_last_output_segment = [&output] {
+// RFC 3986 5.2.4, the output appended to `output`, whose earlier content is left alone (so a
+// resolved link is written in place, without a temporary string).
+void append_without_dot_segments(std::string_view input, std::string& output) {
+  const std::size_t start = output.size();
+  const auto drop_last_output_segment = [&output, start] {
     const std::size_t slash = output.rfind('/');
-    output.erase(slash == std::string::npos ? 0 : slash);
+    output.erase(slash == std::string::npos || slash < start ? start : slash);
   };
   while (!input.empty()) {
     if (input.starts_with("../")) {
@@ -177,6 +177,12 @@ std::string remove_dot_segments(std::string_view input) {
       input.remove_prefix(length);
     }
   }
+}
+
+std::string remove_dot_segments(std::string_view input) {
+  std::string output;
+  output.reserve(input.size());
+  append_without_dot_segments(input, output);
   return output;
 }
 
@@ -556,7 +562,7 @@ void append_path(std::string_view path, std::string& out) {
   if (path.find("/.") == std::string_view::npos) {
     out.append(path);
   } else {
-    out.append(remove_dot_segments(path));
+    append_without_dot_segments(path, out);
   }
 }
 
