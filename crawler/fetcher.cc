@@ -89,6 +89,7 @@ struct Fetcher::Impl {
   EvpContext sha;
   char error_buffer[CURL_ERROR_SIZE] = {};
   FetchResponse* current = nullptr;  // the response being filled by the callbacks
+  std::string spare_body;            // a recycled buffer for the next response's body
   std::uint64_t limit = 0;           // body cap of the current request
   std::uint64_t header_bytes = 0;    // response header bytes of the current request, 1xx included
   bool headers_too_large = false;    // header_bytes passed kMaxHeaderBytes: the transfer was cut
@@ -317,10 +318,17 @@ Fetcher::Fetcher(const FetchConfig& config, const CurlShare* share,
     : impl_(std::make_unique<Impl>(config, share, abort_at)) {}
 Fetcher::~Fetcher() = default;
 
+void Fetcher::recycle(std::string buffer) {
+  constexpr std::size_t kMaxSpare = std::size_t{1} << 20;
+  if (buffer.capacity() <= kMaxSpare) impl_->spare_body = std::move(buffer);
+}
+
 FetchResponse Fetcher::fetch(const std::string& url, const std::vector<std::string>& extra_headers,
                              std::uint64_t max_body) {
   FetchResponse response;
   Impl& impl = *impl_;
+  response.body = std::move(impl.spare_body);
+  response.body.clear();
   impl.limit = max_body != 0 ? max_body : impl.config.max_body;
   CURL* h = impl.easy.get();
   impl.current = &response;

@@ -133,7 +133,12 @@ std::size_t EstimatedSize(const PageRecord& r, bool include_links) {
 
 std::string to_json_line(const PageRecord& r, bool include_links) {
   std::string out;
-  out.reserve(EstimatedSize(r, include_links));
+  append_json_line(out, r, include_links);
+  return out;
+}
+
+void append_json_line(std::string& out, const PageRecord& r, bool include_links) {
+  out.reserve(out.size() + EstimatedSize(r, include_links));
   out += R"({"url":)";
   AppendString(out, r.url);
   out += R"(,"final_url":)";
@@ -183,7 +188,6 @@ std::string to_json_line(const PageRecord& r, bool include_links) {
     AppendString(out, *r.text);
   }
   out += '}';
-  return out;
 }
 
 std::string utc_now_rfc3339() {

@@ -38,6 +38,8 @@ struct PageRecord {
 // One JSON object, no trailing newline. Strings that are not valid UTF-8 are repaired
 // (invalid bytes replaced with U+FFFD) so every line is valid JSON.
 std::string to_json_line(const PageRecord& record, bool include_links);
+// The same line appended to `out`: the writer's buffer takes it without a temporary string.
+void append_json_line(std::string& out, const PageRecord& record, bool include_links);
 
 // The current time as RFC 3339 UTC with milliseconds, e.g. "2026-11-26T20:02:03.123Z".
 std::string utc_now_rfc3339();

@@ -321,7 +321,7 @@ void PageWorker::handle_page(const CrawlJob& job, PageRecord& record, FetchRespo
     charset = sniff_meta_charset(std::string_view(response.body).substr(0, 1024));
   }
   // Takes the raw bytes: released early when converted, reused when already UTF-8.
-  const std::string html = move_to_utf8(std::move(response.body), charset);
+  std::string html = move_to_utf8(std::move(response.body), charset);
   response.body = std::string();
 
   ParseOptions options;
@@ -376,6 +376,7 @@ void PageWorker::handle_page(const CrawlJob& job, PageRecord& record, FetchRespo
     discovered.push_back(std::move(next));
   }
   admit(std::move(discovered));
+  fetcher_.recycle(std::move(html));
 }
 
 void PageWorker::admit(std::vector<CrawlJob> jobs) {

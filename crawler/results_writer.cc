@@ -41,7 +41,7 @@ JsonlWriter::~JsonlWriter() {
 
 void JsonlWriter::write(const PageRecord& record) {
   const std::size_t before = buffer_.size();
-  buffer_ += to_json_line(record, include_links_);
+  append_json_line(buffer_, record, include_links_);
   buffer_ += '\n';
   length_ += buffer_.size() - before;
   if (buffer_.size() >= kBufferLimit) flush();
