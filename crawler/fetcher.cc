@@ -48,7 +48,7 @@ bool header_is(std::string_view name, std::string_view wanted) {
 std::string hex(const unsigned char* data, unsigned int size) {
   static constexpr char kDigits[] = "0123456789abcdef";
   std::string out;
-  out.reserve(size * 2);
+  out.reserve(std::size_t{size} * 2);
   for (unsigned int i = 0; i < size; ++i) {
     out.push_back(kDigits[data[i] >> 4]);
     out.push_back(kDigits[data[i] & 15]);

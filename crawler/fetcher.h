@@ -27,7 +27,7 @@ namespace crawler {
 // Response header bytes accepted per request (all lines, 1xx responses included); more aborts
 // the transfer with error_kind "headers_too_large". Real sites send a few KiB; curl itself also
 // refuses a single header line over 100 KB.
-inline constexpr std::uint64_t kMaxHeaderBytes = 256 * 1024;
+inline constexpr std::uint64_t kMaxHeaderBytes = std::uint64_t{256} * 1024;
 
 // Process-wide libcurl initialisation; create exactly one before any other curl use, on the
 // main thread, and keep it alive while curl is used.

@@ -130,7 +130,7 @@ bool PageWorker::retry(const CrawlJob& job, const FetchResponse& response) {
 void PageWorker::process_robots(const CrawlJob& job, HostOutcome& outcome) {
   // RFC 9309: follow at least five redirects; parse at most 500 KiB.
   constexpr int kMaxRobotsRedirects = 5;
-  constexpr std::uint64_t kMaxRobotsBytes = 500 * 1024;
+  constexpr std::uint64_t kMaxRobotsBytes = std::uint64_t{500} * 1024;
   std::string url = job.url;
   FetchResponse response;
   bool too_many_redirects = true;
@@ -348,9 +348,11 @@ void PageWorker::handle_page(const CrawlJob& job, PageRecord& record, FetchRespo
   const bool follow = !page.meta_nofollow && !has_token(response.x_robots_tag, "nofollow") &&
                       !has_token(response.x_robots_tag, "none");
 
-  std::optional<std::string> base;
-  if (!page.base_href.empty()) base = resolve_url(job.url, page.base_href);
-  const LinkResolver resolver(base ? std::move(*base) : job.url);
+  std::string base = job.url;
+  if (!page.base_href.empty()) {
+    if (auto resolved = resolve_url(job.url, page.base_href)) base = std::move(*resolved);
+  }
+  const LinkResolver resolver(std::move(base));
   const bool depth_allows = config_.scope.max_depth < 0 || job.depth + 1 <= config_.scope.max_depth;
   FingerprintSet in_page;
   std::vector<CrawlJob> discovered;

@@ -17,7 +17,7 @@ JsonlWriter::JsonlWriter(const std::filesystem::path& path, bool include_links)
     throw std::runtime_error(path.string() +
                              ": cannot open the results file: " + std::strerror(errno));
   }
-  buffer_.reserve(kBufferLimit + 64 * 1024);
+  buffer_.reserve(kBufferLimit + std::size_t{64} * 1024);
   std::error_code ec;
   length_ = std::filesystem::file_size(path, ec);
   if (ec) length_ = 0;

@@ -379,22 +379,22 @@ TEST(PageRecordJsonTest, TrickyUtf8MatchesReference) {
       "\xFC\x84\x80\x80\x80\x80",  // old 6-byte form
       "\xFE",
       "\xFF",
-      "\xC3",              // truncated 2-byte
-      "\xE2\x82",          // truncated 3-byte
-      "\xE2",              // truncated 3-byte, lead only
-      "\xF0\x9F\x98",      // truncated 4-byte
-      "\xF0\x9F",          // truncated 4-byte
-      "\xF0",              // truncated 4-byte, lead only
-      "\x80",              // lone continuation
-      "\xBF",              // lone continuation
-      "\x80\x80\x80\x80",  // several
-      "\xC3\xA9\xA9",      // one too many continuations
-      "\xE2\x28\xA1",      // ASCII where a continuation belongs
-      "\xC3\x22",          // a quote where a continuation belongs
-      "\xC3\x5C",          // a backslash where a continuation belongs
-      "\xE2\x82\x0A",      // a newline where a continuation belongs
-      "\xF0\x9F\x98\x00",  // NUL where a continuation belongs
-      "\xC3\xC3\xA9",      // a lead where a continuation belongs
+      "\xC3",                              // truncated 2-byte
+      "\xE2\x82",                          // truncated 3-byte
+      "\xE2",                              // truncated 3-byte, lead only
+      "\xF0\x9F\x98",                      // truncated 4-byte
+      "\xF0\x9F",                          // truncated 4-byte
+      "\xF0",                              // truncated 4-byte, lead only
+      "\x80",                              // lone continuation
+      "\xBF",                              // lone continuation
+      "\x80\x80\x80\x80",                  // several
+      "\xC3\xA9\xA9",                      // one too many continuations
+      "\xE2\x28\xA1",                      // ASCII where a continuation belongs
+      "\xC3\x22",                          // a quote where a continuation belongs
+      "\xC3\x5C",                          // a backslash where a continuation belongs
+      "\xE2\x82\x0A",                      // a newline where a continuation belongs
+      std::string("\xF0\x9F\x98\x00", 4),  // NUL where a continuation belongs
+      "\xC3\xC3\xA9",                      // a lead where a continuation belongs
   };
   for (const std::string& seq : sequences) {
     SCOPED_TRACE(testing::PrintToString(seq));
