@@ -15,27 +15,19 @@
 #include <vector>
 
 #include "crawler/charset.h"
+#include "crawler/html_rules.h"
 
 namespace crawler {
 namespace {
 
-bool IsAsciiSpace(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f'; }
-
-bool IsAsciiAlpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
-
-char AsciiLower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
-
-bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return AsciiLower(x) == AsciiLower(y);
-         });
-}
-
-std::string_view TrimAsciiSpace(std::string_view s) {
-  while (!s.empty() && IsAsciiSpace(s.front())) s.remove_prefix(1);
-  while (!s.empty() && IsAsciiSpace(s.back())) s.remove_suffix(1);
-  return s;
-}
+using html::AsciiLower;
+using html::EqualsIgnoreCase;
+using html::HasToken;
+using html::IsAlpha;
+using html::IsSpace;
+using html::kVoidTags;
+using html::TagSet;
+using html::TrimSpace;
 
 std::string AsciiLowerCopy(std::string_view s) {
   std::string out(s);
@@ -43,51 +35,10 @@ std::string AsciiLowerCopy(std::string_view s) {
   return out;
 }
 
-// True when `list`, split at ASCII whitespace and any of `extra_separators`, has a token equal
-// (ignoring ASCII case) to one of `tokens`.
-bool HasToken(std::string_view list, std::initializer_list<std::string_view> tokens,
-              std::string_view extra_separators = "") {
-  const auto is_separator = [&](char c) {
-    return IsAsciiSpace(c) || extra_separators.find(c) != std::string_view::npos;
-  };
-  std::size_t i = 0;
-  while (i < list.size()) {
-    while (i < list.size() && is_separator(list[i])) ++i;
-    const std::size_t start = i;
-    while (i < list.size() && !is_separator(list[i])) ++i;
-    const std::string_view token = list.substr(start, i - start);
-    if (token.empty()) continue;
-    for (const std::string_view wanted : tokens) {
-      if (EqualsIgnoreCase(token, wanted)) return true;
-    }
-  }
-  return false;
-}
-
 // ---------------------------------------------------------------------------------------------
 // Markup limiter: a pre-scan that keeps pathological markup away from Gumbo.
 
-// A set of tags with constant-time lookup: the sets below are consulted for every tag and node.
-class TagSet {
- public:
-  constexpr TagSet(std::initializer_list<GumboTag> tags) {
-    for (const GumboTag tag : tags) bits_[tag] = true;
-  }
-  constexpr bool contains(GumboTag tag) const { return bits_[tag]; }
-
- private:
-  std::array<bool, GUMBO_TAG_LAST + 1> bits_{};
-};
-
 bool In(GumboTag tag, const TagSet& set) { return set.contains(tag); }
-
-// Elements that never have children.
-constexpr TagSet kVoidTags = {
-    GUMBO_TAG_AREA,    GUMBO_TAG_BASE,   GUMBO_TAG_BASEFONT, GUMBO_TAG_BGSOUND, GUMBO_TAG_BR,
-    GUMBO_TAG_COL,     GUMBO_TAG_EMBED,  GUMBO_TAG_FRAME,    GUMBO_TAG_HR,      GUMBO_TAG_IMAGE,
-    GUMBO_TAG_IMG,     GUMBO_TAG_INPUT,  GUMBO_TAG_KEYGEN,   GUMBO_TAG_LINK,    GUMBO_TAG_META,
-    GUMBO_TAG_PARAM,   GUMBO_TAG_SOURCE, GUMBO_TAG_TRACK,    GUMBO_TAG_WBR,     GUMBO_TAG_ISINDEX,
-    GUMBO_TAG_MENUITEM};
 
 // Elements whose content the tokenizer reads as text up to the matching end tag.
 constexpr TagSet kRawTextTags = {GUMBO_TAG_SCRIPT,  GUMBO_TAG_STYLE,   GUMBO_TAG_TEXTAREA,
@@ -411,7 +362,7 @@ std::size_t SkipTagAttributes(std::string_view html, std::size_t pos) {
   while (pos < html.size()) {
     const char c = html[pos++];
     if (c == '>') return pos;  // ends the tag in every state but a quoted value
-    const bool space = IsAsciiSpace(c);
+    const bool space = IsSpace(c);
     switch (state) {
       case State::kBeforeName:
         if (!space && c != '/') state = State::kName;
@@ -453,7 +404,7 @@ std::size_t SkipRawText(std::string_view html, std::size_t pos, std::string_view
     pos += 2;
     const std::string_view candidate = html.substr(pos, name.size());
     const std::size_t after = pos + name.size();
-    if (EqualsIgnoreCase(candidate, name) && (after == html.size() || IsAsciiSpace(html[after]) ||
+    if (EqualsIgnoreCase(candidate, name) && (after == html.size() || IsSpace(html[after]) ||
                                               html[after] == '/' || html[after] == '>')) {
       return SkipTagAttributes(html, after);
     }
@@ -471,7 +422,7 @@ std::size_t SkipComment(std::string_view html, std::size_t pos) {
   return html.size();
 }
 
-bool IsTagNameEnd(char c) { return IsAsciiSpace(c) || c == '/' || c == '>'; }
+bool IsTagNameEnd(char c) { return IsSpace(c) || c == '/' || c == '>'; }
 
 // The input with every <svg> and <math> tag renamed to an unknown HTML element (x-svg, x-math),
 // or nullopt when there are none.
@@ -554,7 +505,7 @@ std::optional<std::string> LimitMarkup(std::string_view html, std::size_t max_de
     }
     const bool end_tag = rest.size() > 1 && rest[1] == '/';
     const std::size_t name_start = pos + (end_tag ? 2 : 1);
-    if (name_start >= html.size() || !IsAsciiAlpha(html[name_start])) {
+    if (name_start >= html.size() || !IsAlpha(html[name_start])) {
       // "<!doctype", "<?xml", "</ >" are bogus comments up to the first '>'. A lone '<' is text.
       if (rest.size() > 1 && (rest[1] == '!' || rest[1] == '?' || end_tag)) {
         const std::size_t close = html.find('>', pos);
@@ -683,13 +634,13 @@ class TextSink {
     }
     std::size_t i = 0;
     while (i < text.size() && !full_) {
-      if (IsAsciiSpace(text[i])) {
+      if (IsSpace(text[i])) {
         if (pending_ == '\0') pending_ = ' ';
         ++i;
         continue;
       }
       const std::size_t start = i;
-      while (i < text.size() && !IsAsciiSpace(text[i])) ++i;
+      while (i < text.size() && !IsSpace(text[i])) ++i;
       Emit(text.substr(start, i - start));
     }
   }
@@ -859,7 +810,7 @@ class Extractor {
       case GUMBO_TAG_BASE:
         if (!seen_base_ && HasAttribute(element, "href")) {
           seen_base_ = true;
-          page_.base_href = ValidUtf8(TrimAsciiSpace(AttributeValue(element, "href")));
+          page_.base_href = ValidUtf8(TrimSpace(AttributeValue(element, "href")));
         }
         break;
       case GUMBO_TAG_META:
@@ -897,7 +848,7 @@ class Extractor {
   }
 
   void VisitMeta(const GumboElement& element) {
-    if (EqualsIgnoreCase(TrimAsciiSpace(AttributeValue(element, "name")), "robots")) {
+    if (EqualsIgnoreCase(TrimSpace(AttributeValue(element, "name")), "robots")) {
       // Directives are comma-separated, and sloppy pages use spaces too.
       const std::string_view content = AttributeValue(element, "content");
       if (HasToken(content, {"nofollow", "none"}, ",")) page_.meta_nofollow = true;
@@ -905,9 +856,8 @@ class Extractor {
     }
     if (!page_.meta_charset.empty()) return;
     if (HasAttribute(element, "charset")) {
-      page_.meta_charset = AsciiLowerCopy(TrimAsciiSpace(AttributeValue(element, "charset")));
-    } else if (EqualsIgnoreCase(TrimAsciiSpace(AttributeValue(element, "http-equiv")),
-                                "content-type")) {
+      page_.meta_charset = AsciiLowerCopy(TrimSpace(AttributeValue(element, "charset")));
+    } else if (EqualsIgnoreCase(TrimSpace(AttributeValue(element, "http-equiv")), "content-type")) {
       page_.meta_charset = charset_from_meta_content(AttributeValue(element, "content"));
     }
   }
@@ -925,7 +875,7 @@ class Extractor {
   }
 
   void AddLink(std::string_view href, LinkSource source, bool nofollow) {
-    href = TrimAsciiSpace(href);
+    href = TrimSpace(href);
     if (href.empty()) return;
     if (page_.links.size() >= options_.max_links) {
       page_.links_truncated = true;

@@ -14,6 +14,7 @@
 
 #include "crawler/charset.h"
 #include "crawler/html_entities.h"
+#include "crawler/html_rules.h"
 
 namespace crawler {
 namespace {
@@ -21,47 +22,18 @@ namespace {
 constexpr std::size_t kNpos = std::string_view::npos;
 constexpr std::string_view kReplacement = "\xEF\xBF\xBD";  // U+FFFD
 
-// The tokenizer's whitespace (CR included: the input stream turns it into LF).
-bool IsSpace(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f'; }
-bool IsAlpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
+using html::AsciiLower;
+using html::EqualsIgnoreCase;
+using html::HasToken;
+using html::IsAlpha;
+using html::IsSpace;
+using html::kVoidTags;
+using html::TagSet;
+using html::TrimSpace;
 bool IsDigit(char c) { return c >= '0' && c <= '9'; }
 bool IsAlnum(char c) { return IsAlpha(c) || IsDigit(c); }
 bool IsHexDigit(char c) { return IsDigit(c) || ((c | 0x20) >= 'a' && (c | 0x20) <= 'f'); }
-char AsciiLower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
 bool IsTagNameEnd(char c) { return IsSpace(c) || c == '/' || c == '>'; }
-
-bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return AsciiLower(x) == AsciiLower(y);
-         });
-}
-
-std::string_view TrimSpace(std::string_view s) {
-  while (!s.empty() && IsSpace(s.front())) s.remove_prefix(1);
-  while (!s.empty() && IsSpace(s.back())) s.remove_suffix(1);
-  return s;
-}
-
-// The same token test as parse_html's: split at whitespace and `extra_separators`, compare
-// ignoring ASCII case.
-bool HasToken(std::string_view list, std::initializer_list<std::string_view> tokens,
-              std::string_view extra_separators = "") {
-  const auto is_separator = [&](char c) {
-    return IsSpace(c) || extra_separators.find(c) != std::string_view::npos;
-  };
-  std::size_t i = 0;
-  while (i < list.size()) {
-    while (i < list.size() && is_separator(list[i])) ++i;
-    const std::size_t start = i;
-    while (i < list.size() && !is_separator(list[i])) ++i;
-    const std::string_view token = list.substr(start, i - start);
-    if (token.empty()) continue;
-    for (const std::string_view wanted : tokens) {
-      if (EqualsIgnoreCase(token, wanted)) return true;
-    }
-  }
-  return false;
-}
 
 void AppendCodePoint(std::string& out, std::uint32_t cp) {
   if (cp < 0x80) {
@@ -327,24 +299,6 @@ std::string CollapseWhitespace(std::string_view text, std::size_t cap) {
 
 // ---------------------------------------------------------------------------------------------
 // Tag classes.
-
-class TagSet {
- public:
-  constexpr TagSet(std::initializer_list<GumboTag> tags) {
-    for (const GumboTag tag : tags) bits_[tag] = true;
-  }
-  constexpr bool contains(GumboTag tag) const { return bits_[tag]; }
-
- private:
-  std::array<bool, GUMBO_TAG_LAST + 1> bits_{};
-};
-
-constexpr TagSet kVoidTags = {
-    GUMBO_TAG_AREA,    GUMBO_TAG_BASE,   GUMBO_TAG_BASEFONT, GUMBO_TAG_BGSOUND, GUMBO_TAG_BR,
-    GUMBO_TAG_COL,     GUMBO_TAG_EMBED,  GUMBO_TAG_FRAME,    GUMBO_TAG_HR,      GUMBO_TAG_IMAGE,
-    GUMBO_TAG_IMG,     GUMBO_TAG_INPUT,  GUMBO_TAG_KEYGEN,   GUMBO_TAG_LINK,    GUMBO_TAG_META,
-    GUMBO_TAG_PARAM,   GUMBO_TAG_SOURCE, GUMBO_TAG_TRACK,    GUMBO_TAG_WBR,     GUMBO_TAG_ISINDEX,
-    GUMBO_TAG_MENUITEM};
 
 // Elements whose content is raw text or RCDATA: their end tag is consumed with their content.
 constexpr TagSet kRawTextTags = {GUMBO_TAG_SCRIPT,  GUMBO_TAG_STYLE,    GUMBO_TAG_TEXTAREA,

@@ -28,8 +28,10 @@ struct CurlStringDeleter {
 };
 using CurlString = std::unique_ptr<char, CurlStringDeleter>;
 
-bool is_alpha(unsigned char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
-bool is_digit(unsigned char c) { return c >= '0' && c <= '9'; }
+constexpr bool is_alpha(unsigned char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+constexpr bool is_digit(unsigned char c) { return c >= '0' && c <= '9'; }
 bool is_hex_digit(unsigned char c) {
   return is_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
 }
@@ -56,10 +58,10 @@ bool equals_ignore_case(std::string_view a, std::string_view b) {
                             [](char x, char y) { return to_lower_ascii(x) == to_lower_ascii(y); });
 }
 
-bool is_unreserved(unsigned char c) {
+constexpr bool is_unreserved(unsigned char c) {
   return is_alpha(c) || is_digit(c) || c == '-' || c == '.' || c == '_' || c == '~';
 }
-bool is_sub_delim(unsigned char c) {
+constexpr bool is_sub_delim(unsigned char c) {
   return std::string_view("!$&'()*+,;=").find(static_cast<char>(c)) != std::string_view::npos;
 }
 bool is_control(unsigned char c) { return c < 0x20 || c == 0x7F; }
@@ -203,7 +205,7 @@ void append_percent_encoded(std::string& out, unsigned char byte) {
 
 // Characters a path or query may hold unencoded. '[' and ']' are not allowed by RFC 3986 but
 // are left alone, as browsers do, because servers read raw brackets in keys such as "a[]=1".
-bool allowed_raw_in_path_or_query(unsigned char c) {
+constexpr bool allowed_raw_in_path_or_query(unsigned char c) {
   return is_unreserved(c) || is_sub_delim(c) || c == ':' || c == '@' || c == '/' || c == '?' ||
          c == '[' || c == ']';
 }
@@ -537,16 +539,13 @@ std::string url_origin(const UrlParts& parts) { return url_origin(view_of(parts)
 
 namespace {
 
-// The bytes normalize_url keeps as they are in a path or query (allowed_raw_in_path_or_query
-// without the brackets), plus the delimiters that split a reference; not '%', which may need
-// decoding, and not '#', handled apart.
+// The bytes normalize_url keeps as they are in a path or query, less the brackets (kept raw but
+// not valid RFC 3986): a link made of these needs no percent-encoding work.
 constexpr std::array<bool, 256> kPlainTable = [] {
   std::array<bool, 256> table{};
-  for (int c = 'a'; c <= 'z'; ++c) table[c] = true;
-  for (int c = 'A'; c <= 'Z'; ++c) table[c] = true;
-  for (int c = '0'; c <= '9'; ++c) table[c] = true;
-  for (const char c : std::string_view("-._~!$&'()*+,;=:@/?")) {
-    table[static_cast<unsigned char>(c)] = true;
+  for (int c = 0; c < 256; ++c) {
+    const auto byte = static_cast<unsigned char>(c);
+    table[c] = allowed_raw_in_path_or_query(byte) && byte != '[' && byte != ']';
   }
   return table;
 }();
@@ -588,14 +587,12 @@ LinkResolver::LinkResolver(std::string base) : base_(std::move(base)) {
   fast_ = true;
 }
 
-void LinkResolver::append_authority_form(std::string_view scheme, std::string_view rest,
-                                         std::string& out, Fast& verdict) const {
+LinkResolver::Fast LinkResolver::append_authority_form(std::string_view scheme,
+                                                       std::string_view rest,
+                                                       std::string& out) const {
   const std::size_t authority_end = std::min(find_any<'/', '?'>(rest), rest.size());
   const std::optional<HostAndPort> authority = canonical_authority(rest.substr(0, authority_end));
-  if (!authority) {
-    verdict = Fast::kFallBack;
-    return;
-  }
+  if (!authority) return Fast::kFallBack;
   out.append(scheme).append("://").append(authority->host);
   if (authority->port && *authority->port != (scheme == "http" ? "80" : "443")) {
     out.append(":").append(*authority->port);
@@ -605,10 +602,11 @@ void LinkResolver::append_authority_form(std::string_view scheme, std::string_vi
   if (query == 0) out.push_back('/');
   append_path(rest.substr(0, query), out);
   out.append(rest.substr(query));
-  verdict = Fast::kDone;
+  return Fast::kDone;
 }
 
 LinkResolver::Fast LinkResolver::resolve_fast(std::string_view ref, std::string& out) const {
+  if (ref.size() > kMaxUrlLength) return Fast::kFallBack;
   const std::size_t hash = ref.find('#');
   const std::string_view main = ref.substr(0, hash);
   if (!is_plain(main)) return Fast::kFallBack;
@@ -617,20 +615,20 @@ LinkResolver::Fast LinkResolver::resolve_fast(std::string_view ref, std::string&
 
   Fast verdict = Fast::kDone;
   const std::size_t scheme_end = find_any<':', '/', '?'>(main);
+  const std::size_t query = std::min(main.find('?'), main.size());
   if (scheme_end != std::string_view::npos && scheme_end > 0 && main[scheme_end] == ':') {
     const std::string_view scheme = main.substr(0, scheme_end);
     const std::string_view rest = main.substr(scheme_end + 1);
     if ((scheme == "http" || scheme == "https") && rest.starts_with("//")) {
-      append_authority_form(scheme, rest.substr(2), out, verdict);
+      verdict = append_authority_form(scheme, rest.substr(2), out);
     } else {
       // Any other scheme, valid or not, resolves to nothing fetchable.
       verdict = is_http_scheme(scheme) ? Fast::kFallBack : Fast::kNotHttp;
     }
   } else if (main.starts_with("//")) {
-    append_authority_form(std::string_view(base_).substr(0, base_.find(':')), main.substr(2), out,
-                          verdict);
+    verdict = append_authority_form(std::string_view(base_).substr(0, base_.find(':')),
+                                    main.substr(2), out);
   } else if (main.starts_with('/')) {
-    const std::size_t query = std::min(main.find('?'), main.size());
     out.append(base_, 0, authority_end_);
     append_path(main.substr(0, query), out);
     out.append(main.substr(query));
@@ -639,17 +637,21 @@ LinkResolver::Fast LinkResolver::resolve_fast(std::string_view ref, std::string&
   } else if (main.empty()) {
     out.append(base_);
   } else {
-    const std::size_t query = std::min(main.find('?'), main.size());
-    out.append(base_, 0, authority_end_);
-    std::string path(
-        std::string_view(base_).substr(authority_end_, directory_end_ - authority_end_));
-    path.append(main.substr(0, query));
-    append_path(path, out);
+    const std::string_view relative = main.substr(0, query);
+    if (relative.starts_with('.') || relative.find("/.") != std::string_view::npos) {
+      // Dot segments may climb into the base's directory: remove them over the merged path.
+      std::string path(
+          std::string_view(base_).substr(authority_end_, directory_end_ - authority_end_));
+      path.append(relative);
+      out.append(base_, 0, authority_end_);
+      append_path(path, out);
+    } else {
+      out.append(base_, 0, directory_end_).append(relative);
+    }
     out.append(main.substr(query));
   }
   // resolve_reference's length limit counts the fragment, normalize_url's does not.
-  if (verdict == Fast::kDone && (ref.size() > kMaxUrlLength || out.size() > kMaxUrlLength ||
-                                 out.size() + fragment_size > kMaxUrlLength)) {
+  if (verdict == Fast::kDone && out.size() + fragment_size > kMaxUrlLength) {
     verdict = Fast::kFallBack;
   }
   return verdict;

@@ -98,8 +98,10 @@ class LinkResolver {
  private:
   enum class Fast { kDone, kNotHttp, kFallBack };
   Fast resolve_fast(std::string_view ref, std::string& out) const;
-  void append_authority_form(std::string_view scheme, std::string_view rest, std::string& out,
-                             Fast& verdict) const;
+  // Appends "scheme://host[:port]/path?query" for `rest` ("host[:port]/path?query"), or
+  // returns kFallBack when the authority is not in canonical form.
+  Fast append_authority_form(std::string_view scheme, std::string_view rest,
+                             std::string& out) const;
 
   std::string base_;
   bool fast_ = false;              // base_ is http(s) without userinfo: the fast path may run

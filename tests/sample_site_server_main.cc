@@ -6,10 +6,8 @@
 // Prints "listening on http://ADDRESS:PORT" once ready; with --port-file, also writes the port
 // (atomically: a temporary file renamed into place). Exit codes: 0 after a signal, 1 when the
 // server cannot start, 2 for a bad argument.
-#include <pthread.h>
 
 #include <algorithm>
-#include <csignal>
 #include <cstdint>
 #include <cstdio>
 #include <exception>
@@ -26,6 +24,7 @@
 #include <vector>
 
 #include "tests/support/sample_site.h"
+#include "tests/support/stop_signal.h"
 #include "tests/support/test_server.h"
 
 namespace {
@@ -137,12 +136,7 @@ int main(int argc, char** argv) {
     return 0;
   }
 
-  // Block the signals before any thread starts so that only sigwait() below receives them.
-  sigset_t signals;
-  sigemptyset(&signals);
-  sigaddset(&signals, SIGINT);
-  sigaddset(&signals, SIGTERM);
-  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  const crawler::testing::StopSignal stop;  // before the server starts its threads
 
   try {
     const crawler::testing::SampleSite site(args.site);
@@ -155,8 +149,7 @@ int main(int argc, char** argv) {
     }
     std::cout << "listening on " << server.base_url() << std::endl;
 
-    int received = 0;
-    sigwait(&signals, &received);
+    const int received = stop.wait();
     std::cerr << "sample_site_server: signal " << received << ", served " << server.total_requests()
               << " requests\n";
   } catch (const std::invalid_argument& e) {

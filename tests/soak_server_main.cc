@@ -8,11 +8,9 @@
 // records, one a line: the reachable pages and the 404s) and DIR/ready last. The fault pages are
 // not listed: a crawler may rightly give up a host that fails this much. Runs until SIGINT/SIGTERM.
 // Exit 1 when it cannot start, 2 for bad arguments.
-#include <pthread.h>
 #include <zlib.h>
 
 #include <charconv>
-#include <csignal>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -23,6 +21,7 @@
 
 #include "tests/support/fault_server.h"
 #include "tests/support/sample_site.h"
+#include "tests/support/stop_signal.h"
 #include "tests/support/test_server.h"
 
 namespace {
@@ -32,6 +31,7 @@ using crawler::testing::FaultServer;
 using crawler::testing::FaultServerOptions;
 using crawler::testing::SampleSite;
 using crawler::testing::SampleSiteOptions;
+using crawler::testing::StopSignal;
 using crawler::testing::TestServer;
 using namespace std::chrono_literals;
 
@@ -133,12 +133,7 @@ int main(int argc, char** argv) {
     std::cerr << "usage: soak_server --pages N --faults M --dir DIR\n";
     return 2;
   }
-  // Signals are taken by sigwait below, in no thread's handler.
-  sigset_t signals;
-  sigemptyset(&signals);
-  sigaddset(&signals, SIGINT);
-  sigaddset(&signals, SIGTERM);
-  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  const StopSignal stop;  // before the servers start their threads
   try {
     const SampleSite site(SampleSiteOptions{.pages = pages, .seed = 21});
     TestServer site_server("127.0.0.1");
@@ -166,8 +161,7 @@ int main(int argc, char** argv) {
         expected << site_server.base_url() << path << "\n";
     }
     std::ofstream(dir / "ready") << "ok\n";
-    int received = 0;
-    sigwait(&signals, &received);
+    stop.wait();
   } catch (const std::exception& error) {
     std::cerr << "soak_server: " << error.what() << "\n";
     return 1;
