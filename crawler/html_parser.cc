@@ -833,26 +833,14 @@ class Extractor {
 
   void VisitLink(const GumboElement& element) {
     const std::string_view rel = AttributeValue(element, "rel");
-    if (HasToken(rel, {"stylesheet"})) return;  // includes "alternate stylesheet"
-    LinkSource source;
-    if (HasToken(rel, {"alternate"})) {
-      source = LinkSource::kLinkAlternate;
-    } else if (HasToken(rel, {"next"})) {
-      source = LinkSource::kLinkNext;
-    } else if (HasToken(rel, {"prev", "previous"})) {
-      source = LinkSource::kLinkPrev;
-    } else {
-      return;
+    if (const auto source = html::LinkRelSource(rel)) {
+      AddLink(AttributeValue(element, "href"), *source, HasToken(rel, {"nofollow"}));
     }
-    AddLink(AttributeValue(element, "href"), source, HasToken(rel, {"nofollow"}));
   }
 
   void VisitMeta(const GumboElement& element) {
     if (EqualsIgnoreCase(TrimSpace(AttributeValue(element, "name")), "robots")) {
-      // Directives are comma-separated, and sloppy pages use spaces too.
-      const std::string_view content = AttributeValue(element, "content");
-      if (HasToken(content, {"nofollow", "none"}, ",")) page_.meta_nofollow = true;
-      if (HasToken(content, {"noindex", "none"}, ",")) page_.meta_noindex = true;
+      html::ApplyRobotsMeta(AttributeValue(element, "content"), page_);
     }
     if (!page_.meta_charset.empty()) return;
     if (HasAttribute(element, "charset")) {

@@ -9,7 +9,10 @@
 #include <algorithm>
 #include <array>
 #include <initializer_list>
+#include <optional>
 #include <string_view>
+
+#include "crawler/html_parser.h"
 
 namespace crawler::html {
 
@@ -51,6 +54,22 @@ inline bool HasToken(std::string_view list, std::initializer_list<std::string_vi
     }
   }
   return false;
+}
+
+// What a <link> with this rel contributes: its source, or nothing (stylesheets, icons, ...).
+inline std::optional<LinkSource> LinkRelSource(std::string_view rel) {
+  if (HasToken(rel, {"stylesheet"})) return std::nullopt;  // includes "alternate stylesheet"
+  if (HasToken(rel, {"alternate"})) return LinkSource::kLinkAlternate;
+  if (HasToken(rel, {"next"})) return LinkSource::kLinkNext;
+  if (HasToken(rel, {"prev", "previous"})) return LinkSource::kLinkPrev;
+  return std::nullopt;
+}
+
+// Applies <meta name=robots content=...>: directives are comma-separated, and sloppy pages use
+// spaces too.
+inline void ApplyRobotsMeta(std::string_view content, ParsedPage& page) {
+  if (HasToken(content, {"nofollow", "none"}, ",")) page.meta_nofollow = true;
+  if (HasToken(content, {"noindex", "none"}, ",")) page.meta_noindex = true;
 }
 
 // A set of tags with constant-time lookup: the sets are consulted for every tag.

@@ -1109,18 +1109,9 @@ class Scanner {
   void VisitLink(const Attributes& attributes) {
     if (!attributes.rel.present) return;
     const std::string rel = Value(attributes.rel);
-    if (HasToken(rel, {"stylesheet"})) return;  // includes "alternate stylesheet"
-    LinkSource source;
-    if (HasToken(rel, {"alternate"})) {
-      source = LinkSource::kLinkAlternate;
-    } else if (HasToken(rel, {"next"})) {
-      source = LinkSource::kLinkNext;
-    } else if (HasToken(rel, {"prev", "previous"})) {
-      source = LinkSource::kLinkPrev;
-    } else {
-      return;
+    if (const auto source = html::LinkRelSource(rel)) {
+      AddLink(attributes.href, *source, HasToken(rel, {"nofollow"}));
     }
-    AddLink(attributes.href, source, HasToken(rel, {"nofollow"}));
   }
 
   void VisitMeta(const Attributes& attributes) {
@@ -1128,9 +1119,7 @@ class Scanner {
       return raw.present ? Value(raw) : std::string();
     };
     if (attributes.name.present && EqualsIgnoreCase(TrimSpace(value(attributes.name)), "robots")) {
-      const std::string content = value(attributes.content);
-      if (HasToken(content, {"nofollow", "none"}, ",")) page_.meta_nofollow = true;
-      if (HasToken(content, {"noindex", "none"}, ",")) page_.meta_noindex = true;
+      html::ApplyRobotsMeta(value(attributes.content), page_);
     }
     if (!page_.meta_charset.empty()) return;
     if (attributes.charset.present) {
