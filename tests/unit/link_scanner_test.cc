@@ -535,6 +535,15 @@ TEST(LinkScannerTest, KnownDifferenceNulInAttributeName) {
   EXPECT_THAT(Hrefs(scan_links(html, Options())), ElementsAre("e"));
 }
 
+// 7. A valueless repeated attribute's name joins the next one in Gumbo; the scanner drops the
+// next one. They agree when the joined name means nothing, and differ when it spells "href".
+TEST(LinkScannerTest, KnownDifferenceRepeatedAttributeJoinsTheNextName) {
+  EXPECT_THAT(Hrefs(parse_html("<a h ref=1 h ref=2>", Options())), ElementsAre("2"));
+  EXPECT_THAT(Hrefs(scan_links("<a h ref=1 h ref=2>", Options())), ::testing::IsEmpty());
+  EXPECT_THAT(Hrefs(parse_html("<a x x href=t>", Options())), ::testing::IsEmpty());
+  EXPECT_THAT(Hrefs(scan_links("<a x x href=t>", Options())), ::testing::IsEmpty());
+}
+
 // 6. Pages parse_html defuses are scanned as written.
 TEST(LinkScannerTest, KnownDifferenceDefusedMarkup) {
   std::string html;
