@@ -331,6 +331,20 @@ std::optional<HostAndPort> canonical_authority(std::string_view authority) {
   return HostAndPort{std::string(host), std::move(port)};
 }
 
+// RFC 6874: ZoneID = 1*( unreserved / pct-encoded ).
+bool is_valid_zone_id(std::string_view zone) {
+  for (std::size_t i = 0; i < zone.size(); ++i) {
+    if (is_unreserved(static_cast<unsigned char>(zone[i]))) continue;
+    if (zone[i] != '%' || i + 2 >= zone.size() ||
+        !is_hex_digit(static_cast<unsigned char>(zone[i + 1])) ||
+        !is_hex_digit(static_cast<unsigned char>(zone[i + 2]))) {
+      return false;
+    }
+    i += 2;
+  }
+  return true;
+}
+
 // Validates an authority with curl and returns its host in canonical form (lowercase, IPv4
 // shorthand expanded, percent-decoded) and its port.
 std::optional<HostAndPort> parse_authority(std::string_view scheme, std::string_view authority) {
@@ -357,16 +371,21 @@ std::optional<HostAndPort> parse_authority(std::string_view scheme, std::string_
     if (!decoded) return std::nullopt;
     result.host = decoded->host;
   }
-  // curl reports an IPv6 zone separately; it is an interface name, so its case is kept.
+  // curl reports an IPv6 zone separately; it is an interface name, so its case is kept. curl
+  // copies any bytes up to ']' into it, '@' and ':' included, which would make the host
+  // ambiguous with userinfo and port: RFC 6874 allows only unreserved characters and escapes.
   if (auto zone = get_curl_part(handle.get(), CURLUPART_ZONEID); zone && !result.host.empty()) {
+    if (zone->empty() || !is_valid_zone_id(*zone)) return std::nullopt;
     result.host.insert(result.host.size() - 1, "%25" + *zone);
   }
   result.port = get_curl_part(handle.get(), CURLUPART_PORT);
   return result;
 }
 
+// The first '@' ends the userinfo, as in curl's own split: the host curl validated is what follows
+// it, so the userinfo kept must be what precedes it.
 std::optional<std::string_view> userinfo_of(std::string_view authority) {
-  const std::size_t at = authority.rfind('@');
+  const std::size_t at = authority.find('@');
   if (at == std::string_view::npos) return std::nullopt;
   return authority.substr(0, at);
 }

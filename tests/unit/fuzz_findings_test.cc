@@ -44,6 +44,22 @@ TEST(FuzzFindings, PercentEncodedHostIsCanonicalisedAfterDecoding) {
   }
 }
 
+// regressions/url/ipv6-zone-with-at-sign: curl copies any bytes up to ']' into an IPv6 zone,
+// '@' included, and splits userinfo at the first '@' where normalisation split at the last, so
+// "http://@[f8::0%250%2@5:aascr]" normalised to a URL with two hosts that normalize_url rejected.
+// A zone may only hold unreserved characters and escapes (RFC 6874).
+TEST(FuzzFindings, IpV6ZoneHoldsOnlyUnreservedCharactersAndEscapes) {
+  EXPECT_EQ(normalize_url("http://@[f8::0%250%2@5:aascr]"), std::nullopt);
+  EXPECT_EQ(normalize_url("http://u@[fe80::1%25x:80]/"), std::nullopt);
+  EXPECT_EQ(normalize_url("http://[fe80::1%25a@b]/"), std::nullopt);
+  EXPECT_EQ(normalize_url("http://[fe80::1%25a%2]/"), std::nullopt);
+  EXPECT_THAT(normalize_url("http://[fe80::1%25eth%2D0.x_y~z]/"),
+              Optional(std::string("http://[fe80::1%25eth%2D0.x_y~z]/")));
+  EXPECT_THAT(normalize_url("http://u:p@[FE80::1%25Eth0]:81/"),
+              Optional(std::string("http://u:p@[fe80::1%25Eth0]:81/")));
+  EXPECT_EQ(normalize_url("http://a@b@example.com/"), std::nullopt);
+}
+
 // regressions/config/multi-line-yaml-error: after a NUL byte yaml-cpp reports an "unknown escape
 // character" and quotes it, here a newline, so the "one-line error" came out on two lines. Keys and
 // values quoted in messages can hold any character too.
