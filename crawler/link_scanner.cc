@@ -7,8 +7,10 @@
 #include <cstdint>
 #include <cstring>
 #include <initializer_list>
+#include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_set>
 #include <utility>
 #include <vector>
 
@@ -550,7 +552,11 @@ class Scanner {
   std::size_t ParseAttributes(std::size_t pos, Attributes* attributes) {
     const std::size_t n = in_.size();
     names_.clear();
-    bool drop_next = false;
+    hashed_names_ = false;
+    // Gumbo 0.10.1 (as parse_html configures it) drops a repeated attribute without clearing
+    // its name buffer: when the repeat has no value, the next attribute's name is appended to
+    // it (<a h ref=1 h ref=2> has href "2"). `joining` holds that buffer, lowercased.
+    std::optional<std::string> joining;
     while (true) {
       // Before attribute name (also after a '/' that is not "/>").
       while (pos < n && (IsSpace(in_[pos]) || in_[pos] == '/')) {
@@ -597,25 +603,67 @@ class Scanner {
         value.begin = value.end = pos;  // no value
       }
       if (attributes == nullptr) continue;
-      // Gumbo 0.10.1 (as parse_html configures it) drops a repeated attribute, and when the
-      // repeat has no value, the attribute after it as well: <a x x href=t> has no href.
-      if (drop_next) {
-        drop_next = false;
-        continue;
-      }
-      bool repeated = false;
-      for (const auto& [start, end] : names_) {
-        if (SameAttributeName(start, end, name_start, name_end)) {
-          repeated = true;
-          break;
+      if (joining) {
+        std::string joined = std::move(*joining);
+        joining.reset();
+        AppendLowercaseName(name_start, name_end, joined);
+        if (!RememberName(joined)) {
+          if (!has_value) joining = std::move(joined);
+          continue;
         }
-      }
-      if (repeated) {
-        drop_next = !has_value;
+        RecordName(joined, value, *attributes);
         continue;
       }
-      names_.emplace_back(name_start, name_end);
-      Record(name_start, name_end, value, *attributes);
+      if (!RememberName(name_start, name_end)) {
+        if (!has_value) AppendLowercaseName(name_start, name_end, joining.emplace());
+        continue;
+      }
+      RecordName(in_.substr(name_start, name_end - name_start), value, *attributes);
+    }
+  }
+
+  // A name as the tokenizer's buffer holds it: input-stream normalised, ASCII lowercased.
+  void AppendLowercaseName(std::size_t start, std::size_t end, std::string& out) const {
+    const std::size_t from = out.size();
+    AppendInputText(in_, start, end, out);
+    for (std::size_t i = from; i < out.size(); ++i) out[i] = AsciiLower(out[i]);
+  }
+
+  // Records the name in_[start, end) of the tag being parsed; false when it repeats an earlier
+  // one. A tag's first few names are compared in place, without allocating; past that (or once
+  // a joined name appears) they go into a hash set, so that a tag with 100,000 attributes still
+  // takes linear time.
+  bool RememberName(std::size_t start, std::size_t end) {
+    if (!hashed_names_) {
+      for (const auto& [other_start, other_end] : names_) {
+        if (SameAttributeName(other_start, other_end, start, end)) return false;
+      }
+      if (names_.size() < kNamesComparedInPlace) {
+        names_.emplace_back(start, end);
+        return true;
+      }
+      HashNames();
+    }
+    std::string name;
+    AppendLowercaseName(start, end, name);
+    return RememberName(name);
+  }
+
+  // The same for a name already normalised and lowercased (a joined one).
+  bool RememberName(const std::string& lowercase_name) {
+    if (!hashed_names_) HashNames();
+    // Gumbo keeps a NUL in an attribute name as a C string end: never equal to another name.
+    if (lowercase_name.find('\0') != kNpos) return true;
+    return name_set_.insert(lowercase_name).second;
+  }
+
+  void HashNames() {
+    hashed_names_ = true;
+    name_set_.clear();
+    for (const auto& [start, end] : names_) {
+      std::string name;
+      AppendLowercaseName(start, end, name);
+      if (name.find('\0') == kNpos) name_set_.insert(std::move(name));
     }
   }
 
@@ -642,12 +690,11 @@ class Scanner {
     return EqualsIgnoreCase(na, nb);
   }
 
-  void Record(std::size_t name_start, std::size_t name_end, const RawValue& value,
-              Attributes& attributes) const {
-    const std::size_t length = name_end - name_start;
+  static void RecordName(std::string_view name, const RawValue& value, Attributes& attributes) {
+    const std::size_t length = name.size();
     if (length < 3 || length > 10) return;
     std::array<char, 10> lower{};
-    for (std::size_t i = 0; i < length; ++i) lower[i] = AsciiLower(in_[name_start + i]);
+    for (std::size_t i = 0; i < length; ++i) lower[i] = AsciiLower(name[i]);
     RawValue* slot = attributes.Slot(std::string_view(lower.data(), length));
     if (slot != nullptr && !slot->present) *slot = value;
   }
@@ -1167,6 +1214,10 @@ class Scanner {
   // The attribute names of the tag being parsed, as spans of the input (reused: no allocation
   // per tag).
   std::vector<std::pair<std::size_t, std::size_t>> names_;
+  static constexpr std::size_t kNamesComparedInPlace = 16;
+  // Past that many names, or after a join: every name so far, normalised and lowercased.
+  bool hashed_names_ = false;
+  std::unordered_set<std::string> name_set_;
 };
 
 }  // namespace

@@ -51,11 +51,6 @@
 //     link_scanner.cc) depends on more than the names; scan_links() treats them as distinct.
 //  6. Pages parse_html() defuses (markup_limited: nesting deeper than ParseOptions::max_depth,
 //     runaway formatting-element cloning) are scanned as written.
-//  7. A repeated attribute without a value: Gumbo 0.10.1 drops it but keeps its name in a buffer
-//     that the next attribute's name is appended to, so <a h ref=1 h ref=2> has href "2".
-//     scan_links() drops the attribute after such a repeat instead, which agrees when the joined
-//     name means nothing (<a x x href=t>: no href) and differs when it spells a wanted one.
-//     Found by the differential fuzz target, which now skips tags with repeated attributes.
 #pragma once
 
 #include <string_view>
