@@ -14,11 +14,15 @@
 //  - Reopening implicitly closed formatting elements (<p><b id=1>x</p><p><b id=2>x</p>...)
 //    clones every earlier one into every later block: 40 KB of such markup takes Gumbo 750 MB.
 //    Past an estimated 32 MiB + 16 bytes per input byte of clones, the page is cut.
+//  - Gumbo compares each attribute name with every earlier one in its tag, and merges the
+//    attributes of every <html> and <body> into the first: quadratic too (one tag with 40,000
+//    attributes took 3.6 s). Attributes past 256 in a tag, or past 256 over all <html> and
+//    <body> start tags, are dropped.
 //  - A numeric character reference that overflows Gumbo's int ("&#x800000BC;") comes out as its
 //    low byte, which is not UTF-8: text, title and hrefs are repaired to U+FFFD afterwards.
 //  - gumbo_destroy_output recurses per tree level, so the tree is never freed through it: Gumbo
 //    allocates from an arena that is freed in one flat walk.
-// ParsedPage::markup_limited tells the caller when deep nesting or cloning was defused.
+// ParsedPage::markup_limited tells the caller when nesting, cloning or attributes were defused.
 // Memory stays proportional to the input, but the factor is Gumbo's: some 70 bytes per byte of
 // dense markup.
 #pragma once
