@@ -50,7 +50,8 @@
 //     treats two such names as the same (which matters for the repeated-attribute quirk in
 //     link_scanner.cc) depends on more than the names; scan_links() treats them as distinct.
 //  6. Pages parse_html() defuses (markup_limited: nesting deeper than ParseOptions::max_depth,
-//     runaway formatting-element cloning) are scanned as written.
+//     runaway formatting-element cloning, more than 256 attributes in a tag or on <html> and
+//     <body>) are scanned as written.
 #pragma once
 
 #include <string_view>
