@@ -205,8 +205,11 @@ int main(int argc, char** argv) {
   // one worker and released much later pin pages in every worker's arena: in a 30,000-page
   // crawl with the frontier spill, RSS crept from 30 to 70 MB while the live heap stayed near
   // 14 MB (heaptrack). Two arenas kept RSS flat at 28-36 MB at the same speed.
-  // MALLOC_ARENA_MAX, when set, is the user's choice and wins.
+  // MALLOC_ARENA_MAX, when set, is the user's choice and wins. Built with jemalloc (the
+  // default, see CMakeLists.txt), glibc's malloc is not used at all.
+#ifndef CRAWLER_JEMALLOC
   if (std::getenv("MALLOC_ARENA_MAX") == nullptr) mallopt(M_ARENA_MAX, 2);
+#endif
   CLI::App app{"crawler: a fast, polite, crash-safe web crawler"};
   app.set_version_flag("--version", std::string("crawler ") + CRAWLER_VERSION);
   Overrides o;
