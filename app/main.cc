@@ -102,6 +102,10 @@ class Supervisor {
   }
   ~Supervisor() {
     done_.store(true);
+    // Ends the wait at once rather than at the next tick: up to 100 ms on every crawl's exit,
+    // a third of a 500-page crawl's wall time. The loop sees done_ and does not take it for
+    // a user's signal.
+    pthread_kill(thread_.native_handle(), SIGTERM);
     thread_.join();
     if (tty_) std::fputs("\n", stderr);
   }
@@ -114,6 +118,7 @@ class Supervisor {
     int ticks = 0;
     while (!done_.load()) {
       const int sig = sigtimedwait(&signals_, nullptr, &tick);
+      if (done_.load()) break;
       if (sig == SIGINT || sig == SIGTERM) {
         if (signal_.exchange(sig) != 0) {
           // A second signal: leave at once. Flushed records stay whole lines on disk.
