@@ -30,7 +30,9 @@ struct CrawlStats {
   std::map<std::string, std::uint64_t> limits;
 
   void add(const PageRecord& record);
-  double pages_per_second() const { return duration_s > 0 ? pages / duration_s : 0; }
+  double pages_per_second() const {
+    return duration_s > 0 ? static_cast<double>(pages) / duration_s : 0;
+  }
   std::string to_json() const;  // pretty JSON for stats.json
   std::string summary() const;  // a few human lines for stderr
 };
