@@ -365,6 +365,7 @@ class OpenElementModel {
 // `<a =">">` ends where Gumbo ends it.
 struct TagEnd {
   std::size_t end = 0;                       // just past the '>', or html.size()
+  bool closed = false;                       // a '>' ends the tag (not the input's end)
   std::size_t attributes = 0;                // attribute names started
   std::size_t cut = std::string_view::npos;  // where the attribute past `keep` starts
 };
@@ -381,6 +382,7 @@ TagEnd ScanTagAttributes(std::string_view html, std::size_t pos, std::size_t kee
     const char c = html[pos++];
     if (c == '>') {  // ends the tag in every state but a quoted value
       result.end = pos;
+      result.closed = true;
       return result;
     }
     const bool space = IsSpace(c);
@@ -525,7 +527,18 @@ std::optional<std::string> LimitMarkup(std::string_view html, std::size_t max_de
   std::size_t pos = 0;
   std::size_t text_start = 0;  // where character data after the last markup begins
   std::size_t root_attributes_left = kMaxRootAttributes;
-  std::size_t truncated_tag_at = 0;  // where in *out the tag last cut short starts
+  // Attributes cut from a tag: html[omit_begin, omit_end) is left out when copied.
+  std::size_t omit_begin = std::string_view::npos;
+  std::size_t omit_end = std::string_view::npos;
+  // Appends html[copied, upto) to *out, less the cut attributes when they lie inside.
+  const auto copy_to = [&](std::size_t upto) {
+    if (omit_begin >= copied && omit_end <= upto) {
+      out->append(html.substr(copied, omit_begin - copied));
+      copied = omit_end;
+    }
+    if (upto > copied) out->append(html.substr(copied, upto - copied));
+    copied = std::max(copied, upto);
+  };
   while ((pos = html.find('<', pos)) != std::string_view::npos) {
     const std::size_t tag_start = pos;
     if (tag_start > text_start && !charge(model.Reconstruct(), text_start)) break;
@@ -560,10 +573,10 @@ std::optional<std::string> LimitMarkup(std::string_view html, std::size_t max_de
     if (root) root_attributes_left -= std::min(root_attributes_left, tag_end.attributes);
     if (tag_end.cut != std::string_view::npos) {
       if (!out) out.emplace().reserve(html.size());
-      out->append(html.substr(copied, tag_start - copied));
-      truncated_tag_at = out->size();
-      out->append(html.substr(tag_start, tag_end.cut - tag_start)).push_back('>');
-      copied = pos;
+      copy_to(tag_start);
+      omit_begin = tag_end.cut;
+      // The '>' stays: an unterminated tag must stay unterminated (the tokenizer drops it).
+      omit_end = tag_end.closed ? pos - 1 : pos;
     }
     if (end_tag) {
       model.EndTag(tag);
@@ -596,20 +609,12 @@ std::optional<std::string> LimitMarkup(std::string_view html, std::size_t max_de
       continue;
     }
     if (!out) out.emplace().reserve(html.size());
-    if (copied > tag_start) {
-      out->resize(truncated_tag_at);  // this tag was cut short above: drop all of it
-    } else {
-      out->append(html.substr(copied, tag_start - copied));
-    }
+    copy_to(tag_start);
     copied = pos;
   }
   if (cut == html.size() && !out) return std::nullopt;
   if (!out) out.emplace();
-  if (copied > cut) {
-    out->resize(truncated_tag_at);  // the cut is at the tag just cut short
-  } else {
-    out->append(html.substr(copied, cut - copied));
-  }
+  copy_to(cut);
   return out;
 }
 

@@ -384,6 +384,15 @@ TEST(HtmlParserTest, AttributesPastTheCapAreDropped) {
   EXPECT_THAT(Hrefs(quoted), ElementsAre("/q"));
 }
 
+TEST(HtmlParserTest, AnUnterminatedTagCutShortStaysUnterminated) {
+  // The tokenizer drops a tag the input ends in; cutting its attributes must not close it.
+  for (const std::string& end : {std::string(), std::string(" y='a>")}) {
+    const ParsedPage page = Parse("<p>t</p><a href=/early" + Attributes(300) + end);
+    EXPECT_TRUE(page.markup_limited);
+    EXPECT_THAT(Hrefs(page), IsEmpty()) << end;
+  }
+}
+
 TEST(HtmlParserTest, RootAttributesPastTheCapAreDropped) {
   // Every <html> and <body> adds its new attributes to the first one: 20,000 <html> tags with
   // one attribute each took 1.4 s.
