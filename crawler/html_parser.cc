@@ -25,6 +25,7 @@ using html::EqualsIgnoreCase;
 using html::HasToken;
 using html::IsAlpha;
 using html::IsSpace;
+using html::IsTagNameEnd;
 using html::kVoidTags;
 using html::TagSet;
 using html::TrimSpace;
@@ -452,8 +453,6 @@ std::size_t SkipComment(std::string_view html, std::size_t pos) {
   }
   return html.size();
 }
-
-bool IsTagNameEnd(char c) { return IsSpace(c) || c == '/' || c == '>'; }
 
 // The input with every <svg> and <math> tag renamed to an unknown HTML element (x-svg, x-math),
 // or nullopt when there are none.

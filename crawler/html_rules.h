@@ -19,6 +19,8 @@ namespace crawler::html {
 // HTML's ASCII whitespace (CR included: the input stream turns it into LF).
 inline bool IsSpace(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f'; }
 inline bool IsAlpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
+// Where a tag name ends (start and end tags alike).
+inline bool IsTagNameEnd(char c) { return IsSpace(c) || c == '/' || c == '>'; }
 inline char AsciiLower(char c) {
   return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
 }

@@ -29,13 +29,13 @@ using html::EqualsIgnoreCase;
 using html::HasToken;
 using html::IsAlpha;
 using html::IsSpace;
+using html::IsTagNameEnd;
 using html::kVoidTags;
 using html::TagSet;
 using html::TrimSpace;
 bool IsDigit(char c) { return c >= '0' && c <= '9'; }
 bool IsAlnum(char c) { return IsAlpha(c) || IsDigit(c); }
 bool IsHexDigit(char c) { return IsDigit(c) || ((c | 0x20) >= 'a' && (c | 0x20) <= 'f'); }
-bool IsTagNameEnd(char c) { return IsSpace(c) || c == '/' || c == '>'; }
 
 void AppendCodePoint(std::string& out, std::uint32_t cp) {
   if (cp < 0x80) {
@@ -660,10 +660,11 @@ class Scanner {
   void HashNames() {
     hashed_names_ = true;
     name_set_.clear();
+    std::string name;
     for (const auto& [start, end] : names_) {
-      std::string name;
+      name.clear();
       AppendLowercaseName(start, end, name);
-      if (name.find('\0') == kNpos) name_set_.insert(std::move(name));
+      RememberName(name);
     }
   }
 

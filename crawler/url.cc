@@ -333,6 +333,7 @@ std::optional<HostAndPort> canonical_authority(std::string_view authority) {
 
 // RFC 6874: ZoneID = 1*( unreserved / pct-encoded ).
 bool is_valid_zone_id(std::string_view zone) {
+  if (zone.empty()) return false;
   for (std::size_t i = 0; i < zone.size(); ++i) {
     if (is_unreserved(static_cast<unsigned char>(zone[i]))) continue;
     if (zone[i] != '%' || i + 2 >= zone.size() ||
@@ -375,7 +376,7 @@ std::optional<HostAndPort> parse_authority(std::string_view scheme, std::string_
   // copies any bytes up to ']' into it, '@' and ':' included, which would make the host
   // ambiguous with userinfo and port: RFC 6874 allows only unreserved characters and escapes.
   if (auto zone = get_curl_part(handle.get(), CURLUPART_ZONEID); zone && !result.host.empty()) {
-    if (zone->empty() || !is_valid_zone_id(*zone)) return std::nullopt;
+    if (!is_valid_zone_id(*zone)) return std::nullopt;
     result.host.insert(result.host.size() - 1, "%25" + *zone);
   }
   result.port = get_curl_part(handle.get(), CURLUPART_PORT);
