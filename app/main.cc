@@ -23,8 +23,8 @@
 
 #include "crawler/config.h"
 #include "crawler/crawl.h"
-#include "crawler/fetcher.h"
-#include "crawler/state_store.h"
+#include "crawler/fetch/fetcher.h"
+#include "crawler/state/state_store.h"
 
 namespace {
 

@@ -9,7 +9,7 @@
 #include <set>
 #include <sstream>
 
-#include "crawler/url.h"
+#include "crawler/url/url.h"
 
 namespace crawler {
 namespace {

@@ -11,16 +11,16 @@
 #include <thread>
 #include <vector>
 
-#include "crawler/fetcher.h"
-#include "crawler/memory_frontier.h"
+#include "crawler/fetch/fetcher.h"
+#include "crawler/fetch/robots_cache.h"
+#include "crawler/frontier/memory_frontier.h"
+#include "crawler/frontier/scope.h"
+#include "crawler/output/results_writer.h"
 #include "crawler/page_worker.h"
-#include "crawler/results_writer.h"
-#include "crawler/robots_cache.h"
-#include "crawler/scope.h"
-#include "crawler/state_lock.h"
-#include "crawler/state_spill.h"
-#include "crawler/state_store.h"
-#include "crawler/url.h"
+#include "crawler/state/state_lock.h"
+#include "crawler/state/state_spill.h"
+#include "crawler/state/state_store.h"
+#include "crawler/url/url.h"
 #include "pool/bounded_queue.h"
 #include "pool/worker_pool.h"
 

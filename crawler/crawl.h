@@ -13,7 +13,7 @@
 #include <memory>
 
 #include "crawler/config.h"
-#include "crawler/crawl_stats.h"
+#include "crawler/output/crawl_stats.h"
 
 namespace crawler {
 

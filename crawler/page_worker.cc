@@ -5,11 +5,11 @@
 #include <algorithm>
 #include <cctype>
 
-#include "crawler/charset.h"
-#include "crawler/fingerprint_set.h"
-#include "crawler/html_parser.h"
-#include "crawler/link_scanner.h"
-#include "crawler/url.h"
+#include "crawler/frontier/fingerprint_set.h"
+#include "crawler/html/charset.h"
+#include "crawler/html/html_parser.h"
+#include "crawler/html/link_scanner.h"
+#include "crawler/url/url.h"
 
 namespace crawler {
 namespace {

@@ -11,12 +11,12 @@
 #include <string>
 
 #include "crawler/config.h"
-#include "crawler/crawl_limits.h"
-#include "crawler/fetcher.h"
-#include "crawler/frontier.h"
-#include "crawler/page_record.h"
-#include "crawler/robots_cache.h"
-#include "crawler/scope.h"
+#include "crawler/fetch/fetcher.h"
+#include "crawler/fetch/robots_cache.h"
+#include "crawler/frontier/crawl_limits.h"
+#include "crawler/frontier/frontier.h"
+#include "crawler/frontier/scope.h"
+#include "crawler/output/page_record.h"
 
 namespace crawler {
 

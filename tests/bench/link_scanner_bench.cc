@@ -12,8 +12,8 @@
 #include <string>
 #include <vector>
 
-#include "crawler/html_parser.h"
-#include "crawler/link_scanner.h"
+#include "crawler/html/html_parser.h"
+#include "crawler/html/link_scanner.h"
 #include "tests/support/sample_site.h"
 
 namespace {

@@ -19,7 +19,7 @@
 #include <system_error>
 
 #include "crawler/config.h"
-#include "crawler/url.h"
+#include "crawler/url/url.h"
 
 namespace {
 

@@ -1,4 +1,4 @@
-// Fuzzes HTML link, title and text extraction (crawler/html_parser.h parse_html), with text
+// Fuzzes HTML link, title and text extraction (crawler/html/html_parser.h parse_html), with text
 // extraction on and off and with small and default limits. Besides "no crash, no abort in
 // Gumbo", it checks the ParsedPage contract: limits hold, hrefs are non-empty, trimmed and valid
 // UTF-8, text and title are valid UTF-8 with whitespace collapsed and trimmed.
@@ -11,7 +11,7 @@
 #include <string>
 #include <string_view>
 
-#include "crawler/html_parser.h"
+#include "crawler/html/html_parser.h"
 
 namespace {
 

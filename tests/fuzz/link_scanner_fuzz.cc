@@ -9,7 +9,8 @@
 //  - pages parse_html() defused (markup_limited, difference 6), numeric references that
 //    overflow Gumbo's int (difference 4) and inputs with NUL bytes (difference 5) are skipped.
 // Build: clang++ -std=c++20 -fsanitize=fuzzer,address -I. tests/fuzz/link_scanner_fuzz.cc
-//   crawler/link_scanner.cc crawler/html_entities.cc crawler/html_parser.cc crawler/charset.cc
+//   crawler/html/link_scanner.cc crawler/html/html_entities.cc crawler/html/html_parser.cc
+//   crawler/html/charset.cc
 //   $(pkg-config --cflags --libs gumbo)
 #include <algorithm>
 #include <cstddef>
@@ -21,8 +22,8 @@
 #include <tuple>
 #include <vector>
 
-#include "crawler/html_parser.h"
-#include "crawler/link_scanner.h"
+#include "crawler/html/html_parser.h"
+#include "crawler/html/link_scanner.h"
 
 namespace {
 

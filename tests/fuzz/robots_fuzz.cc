@@ -1,4 +1,4 @@
-// Fuzzes the robots.txt parser and matcher (crawler/robots.h). Besides "no crash", it checks:
+// Fuzzes the robots.txt parser and matcher (crawler/fetch/robots.h). Besides "no crash", it checks:
 //  - robots_pattern_matches agrees with a plain dynamic-programming matcher written from the
 //    header's contract (a differential test of its greedy algorithm);
 //  - normalize_robots_pattern is idempotent and its output is ASCII;
@@ -16,7 +16,7 @@
 #include <string_view>
 #include <vector>
 
-#include "crawler/robots.h"
+#include "crawler/fetch/robots.h"
 
 namespace {
 

@@ -1,5 +1,5 @@
-// Fuzzes URL normalisation, resolution and splitting (crawler/url.h) and checks their contracts:
-// normalisation is a fixed point, results are bounded and free of fragments and control
+// Fuzzes URL normalisation, resolution and splitting (crawler/url/url.h) and checks their
+// contracts: normalisation is a fixed point, results are bounded and free of fragments and control
 // characters, http(s) results split into a host and a port, resolution against an http(s) base
 // yields http(s) or nothing, and an absolute normalised http(s) reference resolves to itself.
 //
@@ -12,7 +12,7 @@
 #include <string>
 #include <string_view>
 
-#include "crawler/url.h"
+#include "crawler/url/url.h"
 
 namespace {
 

@@ -1,4 +1,4 @@
-#include "crawler/charset.h"
+#include "crawler/html/charset.h"
 
 #include <gtest/gtest.h>
 

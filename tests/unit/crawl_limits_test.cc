@@ -1,8 +1,8 @@
-#include "crawler/crawl_limits.h"
+#include "crawler/frontier/crawl_limits.h"
 
 #include <gtest/gtest.h>
 
-#include "crawler/scope.h"
+#include "crawler/frontier/scope.h"
 
 namespace crawler {
 namespace {

@@ -12,7 +12,7 @@
 #include <optional>
 #include <string>
 
-#include "crawler/unique_fd.h"
+#include "crawler/util/unique_fd.h"
 #include "tests/support/crawler_runner.h"
 #include "tests/support/test_server.h"
 

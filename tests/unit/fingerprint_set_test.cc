@@ -1,4 +1,4 @@
-#include "crawler/fingerprint_set.h"
+#include "crawler/frontier/fingerprint_set.h"
 
 #include <gtest/gtest.h>
 

@@ -4,11 +4,11 @@
 #include <set>
 #include <stdexcept>
 
-#include "crawler/memory_frontier.h"
-#include "crawler/state_lock.h"
-#include "crawler/state_spill.h"
-#include "crawler/state_store.h"
-#include "crawler/url.h"
+#include "crawler/frontier/memory_frontier.h"
+#include "crawler/state/state_lock.h"
+#include "crawler/state/state_spill.h"
+#include "crawler/state/state_store.h"
+#include "crawler/url/url.h"
 #include "tests/support/crawler_runner.h"
 
 namespace crawler {

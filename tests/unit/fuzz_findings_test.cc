@@ -11,8 +11,8 @@
 #include <string>
 
 #include "crawler/config.h"
-#include "crawler/html_parser.h"
-#include "crawler/url.h"
+#include "crawler/html/html_parser.h"
+#include "crawler/url/url.h"
 
 namespace crawler {
 namespace {

@@ -1,4 +1,4 @@
-#include "crawler/html_parser.h"
+#include "crawler/html/html_parser.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -10,7 +10,7 @@
 #include <string_view>
 #include <vector>
 
-#include "crawler/charset.h"
+#include "crawler/html/charset.h"
 
 namespace crawler {
 namespace {

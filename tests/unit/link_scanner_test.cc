@@ -3,7 +3,7 @@
 // cases, on every page of generated sample sites, and on thousands of generated HTML-ish
 // documents. The documented differences (link_scanner.h) each have a named test; the generator
 // leaves exactly those constructs out.
-#include "crawler/link_scanner.h"
+#include "crawler/html/link_scanner.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -13,7 +13,7 @@
 #include <string_view>
 #include <vector>
 
-#include "crawler/html_parser.h"
+#include "crawler/html/html_parser.h"
 #include "tests/support/sample_site.h"
 
 namespace crawler {

@@ -1,4 +1,4 @@
-#include "crawler/memory_frontier.h"
+#include "crawler/frontier/memory_frontier.h"
 
 #include <gtest/gtest.h>
 

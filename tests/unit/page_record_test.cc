@@ -1,4 +1,4 @@
-#include "crawler/page_record.h"
+#include "crawler/output/page_record.h"
 
 #include <gtest/gtest.h>
 
@@ -10,7 +10,7 @@
 #include <utility>
 #include <vector>
 
-#include "crawler/charset.h"
+#include "crawler/html/charset.h"
 
 namespace crawler {
 namespace {

@@ -1,4 +1,4 @@
-#include "crawler/robots.h"
+#include "crawler/fetch/robots.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>

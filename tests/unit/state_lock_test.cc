@@ -1,4 +1,4 @@
-#include "crawler/state_lock.h"
+#include "crawler/state/state_lock.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>

@@ -1,4 +1,4 @@
-#include "crawler/state_store.h"
+#include "crawler/state/state_store.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -19,7 +19,7 @@
 #include <string_view>
 #include <vector>
 
-#include "crawler/url.h"
+#include "crawler/url/url.h"
 #include "tests/support/crawler_runner.h"
 
 namespace crawler {

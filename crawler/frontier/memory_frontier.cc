@@ -1,11 +1,11 @@
-#include "crawler/memory_frontier.h"
+#include "crawler/frontier/memory_frontier.h"
 
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
 #include <stdexcept>
 
-#include "crawler/url.h"
+#include "crawler/url/url.h"
 
 namespace crawler {
 

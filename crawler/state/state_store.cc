@@ -1,4 +1,4 @@
-#include "crawler/state_store.h"
+#include "crawler/state/state_store.h"
 
 #include <fcntl.h>
 #include <sqlite3.h>
@@ -14,7 +14,7 @@
 #include <system_error>
 #include <utility>
 
-#include "crawler/unique_fd.h"
+#include "crawler/util/unique_fd.h"
 
 namespace crawler {
 namespace {

@@ -9,7 +9,7 @@
 #include <string>
 #include <unordered_map>
 
-#include "crawler/robots.h"
+#include "crawler/fetch/robots.h"
 
 namespace crawler {
 

@@ -1,4 +1,4 @@
-#include "crawler/html_parser.h"
+#include "crawler/html/html_parser.h"
 
 #include <gumbo.h>
 
@@ -14,8 +14,8 @@
 #include <string_view>
 #include <vector>
 
-#include "crawler/charset.h"
-#include "crawler/html_rules.h"
+#include "crawler/html/charset.h"
+#include "crawler/html/html_rules.h"
 
 namespace crawler {
 namespace {

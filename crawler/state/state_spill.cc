@@ -1,6 +1,6 @@
-#include "crawler/state_spill.h"
+#include "crawler/state/state_spill.h"
 
-#include "crawler/url.h"
+#include "crawler/url/url.h"
 
 namespace crawler {
 

@@ -1,4 +1,4 @@
-#include "crawler/robots.h"
+#include "crawler/fetch/robots.h"
 
 #include <algorithm>
 #include <charconv>

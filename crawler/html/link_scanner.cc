@@ -1,4 +1,4 @@
-#include "crawler/link_scanner.h"
+#include "crawler/html/link_scanner.h"
 
 #include <gumbo.h>  // gumbo_tagn_enum only: a perfect hash of the HTML tag names, no parsing
 
@@ -14,9 +14,9 @@
 #include <utility>
 #include <vector>
 
-#include "crawler/charset.h"
-#include "crawler/html_entities.h"
-#include "crawler/html_rules.h"
+#include "crawler/html/charset.h"
+#include "crawler/html/html_entities.h"
+#include "crawler/html/html_rules.h"
 
 namespace crawler {
 namespace {

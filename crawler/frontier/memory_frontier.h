@@ -41,9 +41,9 @@
 #include <unordered_set>
 #include <vector>
 
-#include "crawler/fingerprint_set.h"
-#include "crawler/frontier.h"
-#include "crawler/frontier_spill.h"
+#include "crawler/frontier/fingerprint_set.h"
+#include "crawler/frontier/frontier.h"
+#include "crawler/frontier/frontier_spill.h"
 
 namespace crawler {
 

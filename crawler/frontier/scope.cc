@@ -1,4 +1,4 @@
-#include "crawler/scope.h"
+#include "crawler/frontier/scope.h"
 
 #include <re2/re2.h>
 

@@ -10,8 +10,8 @@
 
 #include <filesystem>
 
-#include "crawler/frontier_spill.h"
-#include "crawler/state_store.h"
+#include "crawler/frontier/frontier_spill.h"
+#include "crawler/state/state_store.h"
 
 namespace crawler {
 

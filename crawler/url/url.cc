@@ -1,4 +1,4 @@
-#include "crawler/url.h"
+#include "crawler/url/url.h"
 
 #include <curl/curl.h>
 #include <xxhash.h>

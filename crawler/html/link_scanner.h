@@ -56,7 +56,7 @@
 
 #include <string_view>
 
-#include "crawler/html_parser.h"
+#include "crawler/html/html_parser.h"
 
 namespace crawler {
 

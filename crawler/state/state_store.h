@@ -36,7 +36,7 @@
 #include <string>
 #include <vector>
 
-#include "crawler/state_lock.h"  // StateError
+#include "crawler/state/state_lock.h"  // StateError
 
 namespace crawler {
 

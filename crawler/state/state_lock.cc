@@ -1,4 +1,4 @@
-#include "crawler/state_lock.h"
+#include "crawler/state/state_lock.h"
 
 #include <fcntl.h>
 #include <sys/file.h>
@@ -11,7 +11,7 @@
 #include <system_error>
 #include <utility>
 
-#include "crawler/unique_fd.h"
+#include "crawler/util/unique_fd.h"
 
 namespace crawler {
 namespace {

@@ -13,7 +13,7 @@
 #include <cstddef>
 #include <vector>
 
-#include "crawler/frontier.h"
+#include "crawler/frontier/frontier.h"
 
 namespace crawler {
 

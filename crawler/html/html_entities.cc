@@ -2,7 +2,7 @@
 // html.entities.html5, which carries the same list as the HTML standard's entities.json). Names are
 // stored without the leading '&'; the 106 legacy names that may appear without ';' are listed in
 // both forms, as in the standard.
-#include "crawler/html_entities.h"
+#include "crawler/html/html_entities.h"
 
 #include <algorithm>
 #include <array>

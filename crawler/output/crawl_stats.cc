@@ -1,4 +1,4 @@
-#include "crawler/crawl_stats.h"
+#include "crawler/output/crawl_stats.h"
 
 #include <cstdio>
 #include <nlohmann/json.hpp>

@@ -1,4 +1,4 @@
-#include "crawler/crawl_limits.h"
+#include "crawler/frontier/crawl_limits.h"
 
 #include <spdlog/spdlog.h>
 

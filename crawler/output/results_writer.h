@@ -11,7 +11,7 @@
 #include <memory>
 #include <string>
 
-#include "crawler/page_record.h"
+#include "crawler/output/page_record.h"
 
 namespace crawler {
 

@@ -11,8 +11,8 @@
 #include <vector>
 
 #include "crawler/config.h"
-#include "crawler/crawl_limits.h"
-#include "crawler/url.h"
+#include "crawler/frontier/crawl_limits.h"
+#include "crawler/url/url.h"
 
 namespace re2 {
 class RE2;

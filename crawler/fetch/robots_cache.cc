@@ -1,4 +1,4 @@
-#include "crawler/robots_cache.h"
+#include "crawler/fetch/robots_cache.h"
 
 namespace crawler {
 

@@ -1,4 +1,4 @@
-#include "crawler/page_record.h"
+#include "crawler/output/page_record.h"
 
 #include <charconv>
 #include <chrono>
@@ -7,7 +7,7 @@
 #include <nlohmann/json.hpp>
 #include <string_view>
 
-#include "crawler/charset.h"
+#include "crawler/html/charset.h"
 
 namespace crawler {
 namespace {

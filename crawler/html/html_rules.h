@@ -12,7 +12,7 @@
 #include <optional>
 #include <string_view>
 
-#include "crawler/html_parser.h"
+#include "crawler/html/html_parser.h"
 
 namespace crawler::html {
 

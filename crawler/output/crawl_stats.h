@@ -7,7 +7,7 @@
 #include <map>
 #include <string>
 
-#include "crawler/page_record.h"
+#include "crawler/output/page_record.h"
 
 namespace crawler {
 
