@@ -68,12 +68,6 @@ class CompleteOnExit {
   const CrawlJob& job_;
 };
 
-// Errors where the host gave no usable answer: retried, and counted against the host.
-bool is_network_failure(const std::string& kind) {
-  return kind == "timeout" || kind == "too_slow" || kind == "connect" || kind == "dns" ||
-         kind == "reset" || kind == "empty_reply" || kind == "partial";
-}
-
 bool is_retryable_status(int status) {
   return status == 429 || status == 500 || status == 502 || status == 503 || status == 504;
 }
@@ -94,14 +88,13 @@ std::optional<std::chrono::milliseconds> parse_retry_after(const std::string& va
 
 }  // namespace
 
-PageWorker::PageWorker(const Config& config, const Scope& scope, Frontier& frontier,
-                       RobotsCache& robots, CrawlLimits& limits, const CurlShare* share,
+PageWorker::PageWorker(const Config& config, Admission& admission, Frontier& frontier,
+                       RobotsCache& robots, const CurlShare* share,
                        const std::atomic<std::int64_t>* abort_at)
     : config_(config),
-      scope_(scope),
+      admission_(admission),
       frontier_(frontier),
       robots_(robots),
-      limits_(limits),
       agent_(robots_agent(config)),
       fetcher_(config.fetch, share, abort_at),
       random_(std::random_device{}()) {}
@@ -202,7 +195,7 @@ PageRecord record_for(const CrawlJob& job) {
 PageRecord PageWorker::failure_record(const CrawlJob& job, const std::string& error) {
   PageRecord record = record_for(job);
   record.error = "internal error: " + error;
-  record.error_kind = "internal";
+  record.error_kind = ErrorKind::kInternal;
   return record;
 }
 
@@ -219,7 +212,7 @@ std::optional<PageRecord> PageWorker::process(CrawlJob& job) {
       const std::string note = robots_.note(job.origin);
       record.error =
           note.empty() ? "disallowed by robots.txt" : "disallowed by robots.txt (" + note + ")";
-      record.error_kind = "robots";
+      record.error_kind = ErrorKind::kRobots;
       return record;
     }
   }
@@ -235,7 +228,7 @@ std::optional<PageRecord> PageWorker::process(CrawlJob& job) {
                          : HostOutcome::kConnectFailure;
   // Cut off by the end of a stop's grace period: no record, so the state keeps the URL queued
   // and the next run fetches it.
-  if (response.error_kind == "aborted") return std::nullopt;
+  if (response.error_kind == ErrorKind::kAborted) return std::nullopt;
   if (retry(job, response)) return std::nullopt;
   record.status = response.status;
   record.elapsed_ms = response.elapsed.count();
@@ -265,7 +258,7 @@ std::optional<PageRecord> PageWorker::process(CrawlJob& job) {
   if (is_retryable_status(response.status)) {
     record.error = "HTTP " + std::to_string(response.status) + " after " +
                    std::to_string(job.attempt + 1) + (job.attempt == 0 ? " try" : " tries");
-    record.error_kind = "http_" + std::to_string(response.status);
+    record.error_kind = ErrorKind::kHttpStatus;
   }
   if (response.status >= 200 && response.status < 300) handle_page(job, record, response);
   return record;
@@ -275,7 +268,7 @@ std::optional<PageRecord> PageWorker::handle_redirect(CrawlJob& job, PageRecord&
                                                       const FetchResponse& response) {
   const auto fail = [&](std::string error) {
     record.error = std::move(error);
-    record.error_kind = "redirect";
+    record.error_kind = ErrorKind::kRedirect;
     return std::optional<PageRecord>(std::move(record));
   };
   const auto target = resolve_url(job.url, response.location);
@@ -289,28 +282,25 @@ std::optional<PageRecord> PageWorker::handle_redirect(CrawlJob& job, PageRecord&
     return fail("too many redirects (more than " + std::to_string(config_.fetch.max_redirects) +
                 ")");
   }
-  const auto parts = split_url(*target);
-  const ScopeVerdict verdict =
-      parts ? scope_.check(*target, view_of(*parts)) : ScopeVerdict::kUnsupportedScheme;
-  if (verdict != ScopeVerdict::kInScope) {
-    return fail("redirect to " + *target + " not followed: " + describe(verdict));
-  }
-  if (!frontier_.mark_seen(*target)) {
-    // The target is (or will be) crawled under its own URL: this record just says where the
-    // requested URL leads.
-    record.final_url = *target;
-    record.redirects = std::move(chain);
-    return record;
-  }
   CrawlJob hop;
   hop.url = *target;
   hop.requested_url = record.url;
-  hop.redirects = std::move(chain);
+  hop.redirects = chain;
   hop.referrer = job.referrer;
   hop.depth = job.depth;
-  hop.host = parts->host;
-  hop.origin = url_origin(*parts);
-  frontier_.add_continuation(std::move(hop), Clock::now());
+  const Admission::HopResult admitted = admission_.admit_redirect(std::move(hop));
+  switch (admitted.hop) {
+    case Admission::Hop::kRejected:
+      return fail("redirect to " + *target + " not followed: " + describe(admitted.verdict));
+    case Admission::Hop::kKnown:
+      // The target is (or will be) crawled under its own URL: this record just says where the
+      // requested URL leads.
+      record.final_url = *target;
+      record.redirects = std::move(chain);
+      return record;
+    case Admission::Hop::kQueued:
+      break;
+  }
   return std::nullopt;
 }
 
@@ -359,39 +349,22 @@ void PageWorker::handle_page(const CrawlJob& job, PageRecord& record, FetchRespo
   discovered.reserve(page.links.size());
   if (config_.output.links) record.links.reserve(page.links.size());
   for (const RawLink& link : page.links) {
+    // resolve_http gives only http(s) URLs that split: admission splits them once, later.
     std::optional<std::string> absolute = resolver.resolve_http(link.href);
     if (!absolute) continue;
-    const std::optional<UrlView> parts = split_url_view(*absolute);
-    if (!parts) continue;
     if (!in_page.insert(url_fingerprint(*absolute))) continue;
     if (config_.output.links) record.links.push_back(*absolute);
     if (!follow || (link.nofollow && !config_.politeness.follow_nofollow) || !depth_allows) {
       continue;
     }
-    if (scope_.check(*absolute, *parts) != ScopeVerdict::kInScope) continue;
-    // Host and origin are left for the frontier to fill in: most links are known already, and
-    // only a new URL needs them.
     CrawlJob next;
     next.url = std::move(*absolute);
     next.referrer = job.url;
     next.depth = job.depth + 1;
     discovered.push_back(std::move(next));
   }
-  admit(std::move(discovered));
+  admission_.admit_links(std::move(discovered));
   fetcher_.recycle(std::move(html));
-}
-
-void PageWorker::admit(std::vector<CrawlJob> jobs) {
-  if (config_.scope.max_pages_per_host == 0) {
-    frontier_.add_all(std::move(jobs));
-    return;
-  }
-  for (CrawlJob& job : jobs) {
-    const std::string url = job.url;
-    const std::optional<UrlView> parts = split_url_view(url);
-    const std::string host = parts ? std::string(parts->host) : std::string();
-    limits_.admit_page(host, url, [&] { return frontier_.add(std::move(job)); });
-  }
 }
 
 }  // namespace crawler

@@ -1,9 +1,9 @@
 // PageWorker: what one fetcher worker does with one job. Fetch it; on a redirect hand the hop
-// back to the frontier; otherwise parse the page, send its in-scope links to the frontier and
-// return the page's record.
+// to the admission path; otherwise parse the page, send its links through the admission path
+// to the frontier and return the page's record.
 //
 // One PageWorker per worker thread (it owns that worker's Fetcher and its curl handle). The
-// objects it shares with the other workers (scope, frontier, options) are thread-safe.
+// objects it shares with the other workers (admission, frontier, robots cache) are thread-safe.
 #pragma once
 
 #include <optional>
@@ -13,19 +13,16 @@
 #include "crawler/config.h"
 #include "crawler/fetch/fetcher.h"
 #include "crawler/fetch/robots_cache.h"
-#include "crawler/frontier/crawl_limits.h"
+#include "crawler/frontier/admission.h"
 #include "crawler/frontier/frontier.h"
-#include "crawler/frontier/scope.h"
 #include "crawler/output/page_record.h"
 
 namespace crawler {
 
 class PageWorker {
  public:
-  // `limits` (shared by the workers) holds the per-host page budget.
-  PageWorker(const Config& config, const Scope& scope, Frontier& frontier, RobotsCache& robots,
-             CrawlLimits& limits, const CurlShare* share,
-             const std::atomic<std::int64_t>* abort_at = nullptr);
+  PageWorker(const Config& config, Admission& admission, Frontier& frontier, RobotsCache& robots,
+             const CurlShare* share, const std::atomic<std::int64_t>* abort_at = nullptr);
 
   // Fetches and processes `job`. Returns the record, or std::nullopt when the job continues
   // as a redirect hop in the frontier (the chain's last hop writes the record). Always calls
@@ -42,15 +39,11 @@ class PageWorker {
   std::optional<PageRecord> handle_redirect(CrawlJob& job, PageRecord& record,
                                             const FetchResponse& response);
   void handle_page(const CrawlJob& job, PageRecord& record, FetchResponse& response);
-  // Hands a page's discovered in-scope URLs to the frontier, each if its host's page budget
-  // allows.
-  void admit(std::vector<CrawlJob> jobs);
 
   const Config& config_;
-  const Scope& scope_;
+  Admission& admission_;
   Frontier& frontier_;
   RobotsCache& robots_;
-  CrawlLimits& limits_;
   const std::string agent_;
   Fetcher fetcher_;
   std::mt19937 random_;  // jitter for retry waits; one per worker, so no lock

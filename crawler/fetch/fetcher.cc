@@ -56,6 +56,43 @@ std::string hex(const unsigned char* data, unsigned int size) {
   return out;
 }
 
+// curl's codes by error kind; the message is the record's `error`, followed by curl's own
+// detail where `with_detail` is set. Codes not listed are kOther with curl's detail.
+struct CurlError {
+  CURLcode code;
+  ErrorKind kind;
+  const char* message;
+  bool with_detail;
+};
+constexpr CurlError kCurlErrors[] = {
+    {CURLE_COULDNT_RESOLVE_HOST, ErrorKind::kDns, "DNS lookup failed", false},
+    {CURLE_COULDNT_RESOLVE_PROXY, ErrorKind::kProxy, "proxy DNS lookup failed", false},
+    {CURLE_RECV_ERROR, ErrorKind::kReset, "connection reset", false},
+    {CURLE_SEND_ERROR, ErrorKind::kReset, "connection reset", false},
+    {CURLE_PARTIAL_FILE, ErrorKind::kPartial, "connection closed before the body was complete",
+     false},
+    {CURLE_GOT_NOTHING, ErrorKind::kEmptyReply, "server closed the connection without a response",
+     false},
+    {CURLE_WEIRD_SERVER_REPLY, ErrorKind::kProtocol, "malformed response", true},
+    {CURLE_HTTP2, ErrorKind::kProtocol, "malformed response", true},
+    {CURLE_HTTP2_STREAM, ErrorKind::kProtocol, "malformed response", true},
+    {CURLE_UNSUPPORTED_PROTOCOL, ErrorKind::kScheme, "unsupported protocol", false},
+    {CURLE_PEER_FAILED_VERIFICATION, ErrorKind::kTls, "TLS error", true},
+    {CURLE_SSL_CONNECT_ERROR, ErrorKind::kTls, "TLS error", true},
+    {CURLE_SSL_CERTPROBLEM, ErrorKind::kTls, "TLS error", true},
+    {CURLE_SSL_CACERT_BADFILE, ErrorKind::kTls, "TLS error", true},
+    {CURLE_BAD_CONTENT_ENCODING, ErrorKind::kEncoding, "bad content encoding", false},
+    {CURLE_ABORTED_BY_CALLBACK, ErrorKind::kAborted, "aborted: the crawl was stopped", false},
+    {CURLE_URL_MALFORMAT, ErrorKind::kBadUrl, "malformed URL", false},
+};
+
+const CurlError* find_curl_error(CURLcode code) {
+  for (const CurlError& error : kCurlErrors) {
+    if (error.code == code) return &error;
+  }
+  return nullptr;
+}
+
 }  // namespace
 
 CurlGlobal::CurlGlobal() {
@@ -217,99 +254,48 @@ struct Fetcher::Impl {
 
   void describe_error(CURLcode code, FetchResponse& r) const {
     const std::string detail = error_buffer[0] != 0 ? error_buffer : curl_easy_strerror(code);
-    switch (code) {
-      case CURLE_OPERATION_TIMEDOUT:
-        if (detail.find("too slow") != std::string::npos) {
-          // CURLOPT_LOW_SPEED_*: a trickling or stalled server, cut before fetch.timeout.
-          r.error_kind = "too_slow";
-          r.error = "too slow: less than " + format_size(config.low_speed_limit) + "/s for " +
-                    format_duration(config.low_speed_time);
-          break;
-        }
-        r.error_kind = "timeout";
-        r.error = "timeout after " + format_duration(config.timeout);
-        if (detail.find("onnect") != std::string::npos) {
-          r.error = "connect timeout after " + format_duration(config.connect_timeout);
-        }
-        break;
-      case CURLE_COULDNT_CONNECT: {
-        long os_errno = 0;
-        curl_easy_getinfo(easy.get(), CURLINFO_OS_ERRNO, &os_errno);
-        r.error_kind = "connect";
-        r.error = os_errno == ECONNREFUSED ? "connection refused" : "cannot connect: " + detail;
-        break;
+    // Codes whose kind or message depends on more than the code itself.
+    if (code == CURLE_OPERATION_TIMEDOUT) {
+      if (detail.find("too slow") != std::string::npos) {
+        // CURLOPT_LOW_SPEED_*: a trickling or stalled server, cut before fetch.timeout.
+        r.error_kind = ErrorKind::kTooSlow;
+        r.error = "too slow: less than " + format_size(config.low_speed_limit) + "/s for " +
+                  format_duration(config.low_speed_time);
+        return;
       }
-      case CURLE_COULDNT_RESOLVE_HOST:
-        r.error_kind = "dns";
-        r.error = "DNS lookup failed";
-        break;
-      case CURLE_COULDNT_RESOLVE_PROXY:
-        r.error_kind = "proxy";
-        r.error = "proxy DNS lookup failed";
-        break;
-      case CURLE_RECV_ERROR:
-      case CURLE_SEND_ERROR:
-        r.error_kind = "reset";
-        r.error = "connection reset";
-        break;
-      case CURLE_PARTIAL_FILE:
-        r.error_kind = "partial";
-        r.error = "connection closed before the body was complete";
-        break;
-      case CURLE_GOT_NOTHING:
-        r.error_kind = "empty_reply";
-        r.error = "server closed the connection without a response";
-        break;
-      case CURLE_WEIRD_SERVER_REPLY:
-      case CURLE_HTTP2:
-      case CURLE_HTTP2_STREAM:
-        r.error_kind = "protocol";
-        r.error = "malformed response: " + detail;
-        break;
-      case CURLE_UNSUPPORTED_PROTOCOL:
-        if (detail.find("HTTP/0.9") != std::string::npos) {
-          // A reply without a status line (garbage or HTTP/0.9): curl refuses it.
-          r.error_kind = "protocol";
-          r.error = "malformed response: no HTTP status line";
-          break;
-        }
-        r.error_kind = "scheme";
-        r.error = "unsupported protocol";
-        break;
-      case CURLE_PEER_FAILED_VERIFICATION:
-      case CURLE_SSL_CONNECT_ERROR:
-      case CURLE_SSL_CERTPROBLEM:
-      case CURLE_SSL_CACERT_BADFILE:
-        r.error_kind = "tls";
-        r.error = "TLS error: " + detail;
-        break;
-      case CURLE_OUT_OF_MEMORY:
-        if (r.body.empty()) {
-          // What curl 7.88 reports for a header line over its 100 KB limit (CURL_MAX_HTTP_HEADER).
-          r.error_kind = "headers_too_large";
-          r.error = "response header line longer than 100 KB";
-          break;
-        }
-        r.error_kind = "other";
-        r.error = detail;
-        break;
-      case CURLE_BAD_CONTENT_ENCODING:
-        r.error_kind = "encoding";
-        r.error = "bad content encoding";
-        break;
-      case CURLE_ABORTED_BY_CALLBACK:
-        r.error_kind = "aborted";
-        r.error = "aborted: the crawl was stopped";
-        break;
-      case CURLE_URL_MALFORMAT:
-        r.error_kind = "bad_url";
-        r.error = "malformed URL";
-        break;
-      default:
-        r.error_kind = "other";
-        r.error = detail;
-        break;
+      r.error_kind = ErrorKind::kTimeout;
+      r.error = detail.find("onnect") != std::string::npos
+                    ? "connect timeout after " + format_duration(config.connect_timeout)
+                    : "timeout after " + format_duration(config.timeout);
+      return;
     }
+    if (code == CURLE_COULDNT_CONNECT) {
+      long os_errno = 0;
+      curl_easy_getinfo(easy.get(), CURLINFO_OS_ERRNO, &os_errno);
+      r.error_kind = ErrorKind::kConnect;
+      r.error = os_errno == ECONNREFUSED ? "connection refused" : "cannot connect: " + detail;
+      return;
+    }
+    if (code == CURLE_UNSUPPORTED_PROTOCOL && detail.find("HTTP/0.9") != std::string::npos) {
+      // A reply without a status line (garbage or HTTP/0.9): curl refuses it.
+      r.error_kind = ErrorKind::kProtocol;
+      r.error = "malformed response: no HTTP status line";
+      return;
+    }
+    if (code == CURLE_OUT_OF_MEMORY && r.body.empty()) {
+      // What curl 7.88 reports for a header line over its 100 KB limit (CURL_MAX_HTTP_HEADER).
+      r.error_kind = ErrorKind::kHeadersTooLarge;
+      r.error = "response header line longer than 100 KB";
+      return;
+    }
+    const CurlError* known = find_curl_error(code);
+    if (known == nullptr) {
+      r.error_kind = ErrorKind::kOther;
+      r.error = detail;
+      return;
+    }
+    r.error_kind = known->kind;
+    r.error = known->with_detail ? std::string(known->message) + ": " + detail : known->message;
   }
 };
 
@@ -361,10 +347,10 @@ FetchResponse Fetcher::fetch(const std::string& url, const std::vector<std::stri
   curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
   response.status = static_cast<int>(status);
   if (response.truncated) {
-    response.error_kind = "too_large";
+    response.error_kind = ErrorKind::kTooLarge;
     response.error = "body larger than " + format_size(impl.limit);
   } else if (impl.headers_too_large) {
-    response.error_kind = "headers_too_large";
+    response.error_kind = ErrorKind::kHeadersTooLarge;
     response.error = "response headers larger than " + format_size(kMaxHeaderBytes);
   } else if (code != CURLE_OK) {
     impl.describe_error(code, response);

@@ -21,11 +21,12 @@
 #include <vector>
 
 #include "crawler/config.h"
+#include "crawler/fetch/error_kind.h"
 
 namespace crawler {
 
 // Response header bytes accepted per request (all lines, 1xx responses included); more aborts
-// the transfer with error_kind "headers_too_large". Real sites send a few KiB; curl itself also
+// the transfer with ErrorKind::kHeadersTooLarge. Real sites send a few KiB; curl itself also
 // refuses a single header line over 100 KB.
 inline constexpr std::uint64_t kMaxHeaderBytes = std::uint64_t{256} * 1024;
 
@@ -57,9 +58,9 @@ class CurlShare {
 
 // What a transfer produced. `error` is empty when a complete response arrived within limits.
 struct FetchResponse {
-  int status = 0;          // 0 when no response arrived
-  std::string error;       // short human reason, e.g. "timeout after 30s"
-  std::string error_kind;  // stable token for stats: timeout, connect, dns, too_large, ...
+  int status = 0;     // 0 when no response arrived
+  std::string error;  // short human reason, e.g. "timeout after 30s"
+  ErrorKind error_kind = ErrorKind::kNone;
   std::string content_type;
   std::string location;  // raw Location header, for redirects
   std::string etag;
@@ -76,7 +77,7 @@ class Fetcher {
  public:
   // `abort_at`, when given, is a deadline (steady clock, milliseconds since its epoch; 0 = none)
   // shared by every fetcher of a crawl: transfers still running then are aborted with
-  // error_kind "aborted". A graceful stop sets it to end the grace period.
+  // ErrorKind::kAborted. A graceful stop sets it to end the grace period.
   Fetcher(const FetchConfig& config, const CurlShare* share,
           const std::atomic<std::int64_t>* abort_at = nullptr);
   ~Fetcher();

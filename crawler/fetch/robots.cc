@@ -7,49 +7,15 @@
 #include <system_error>
 #include <utility>
 
+#include "crawler/util/ascii.h"
+
 namespace crawler {
 namespace {
 
-bool is_hex_digit(unsigned char c) {
-  return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
-}
-
-char to_upper_ascii(char c) {
-  return (c >= 'a' && c <= 'z') ? static_cast<char>(c - 'a' + 'A') : c;
-}
-
-char to_lower_ascii(char c) {
-  return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
-}
-
-std::string to_lower_ascii(std::string_view text) {
-  std::string lowered(text);
-  std::transform(lowered.begin(), lowered.end(), lowered.begin(),
-                 [](char c) { return to_lower_ascii(c); });
-  return lowered;
-}
-
-bool starts_with_ignore_case(std::string_view text, std::string_view prefix) {
-  if (text.size() < prefix.size()) return false;
-  for (std::size_t i = 0; i < prefix.size(); ++i) {
-    if (to_lower_ascii(text[i]) != to_lower_ascii(prefix[i])) return false;
-  }
-  return true;
-}
-
-// ASCII whitespace as Google's parser trims it.
-bool is_space(char c) {
-  return c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r';
-}
+// Whitespace here is is_c_space (\v included) and trim_c_space, as Google's parser trims it.
 
 // Only these separate a key from its value on a line without ':'.
 bool is_blank(char c) { return c == ' ' || c == '\t'; }
-
-std::string_view trim(std::string_view text) {
-  while (!text.empty() && is_space(text.front())) text.remove_prefix(1);
-  while (!text.empty() && is_space(text.back())) text.remove_suffix(1);
-  return text;
-}
 
 enum class Key { kUserAgent, kAllow, kDisallow, kSitemap, kCrawlDelay, kUnknown };
 
@@ -80,7 +46,7 @@ std::optional<KeyValue> split_line(std::string_view line) {
   if (const std::size_t hash = line.find('#'); hash != std::string_view::npos) {
     line = line.substr(0, hash);
   }
-  line = trim(line);
+  line = trim_c_space(line);
   std::size_t sep = line.find(':');
   if (sep == std::string_view::npos) {
     // Google accepts whitespace in place of a forgotten colon, but only between exactly two
@@ -91,9 +57,9 @@ std::optional<KeyValue> split_line(std::string_view line) {
     if (std::find_if(value_begin, line.end(), is_blank) != line.end()) return std::nullopt;
     sep = static_cast<std::size_t>(blank - line.begin());
   }
-  const std::string_view key = trim(line.substr(0, sep));
+  const std::string_view key = trim_c_space(line.substr(0, sep));
   if (key.empty()) return std::nullopt;
-  return KeyValue{key, trim(line.substr(sep + 1))};
+  return KeyValue{key, trim_c_space(line.substr(sep + 1))};
 }
 
 // The product token a user-agent value names: its leading [A-Za-z_-] run (Google).
@@ -105,7 +71,7 @@ std::string_view product_token(std::string_view value) {
 }
 
 bool names_global_group(std::string_view value) {
-  return !value.empty() && value.front() == '*' && (value.size() == 1 || is_space(value[1]));
+  return !value.empty() && value.front() == '*' && (value.size() == 1 || is_c_space(value[1]));
 }
 
 std::optional<double> parse_crawl_delay(std::string_view value) {
@@ -173,11 +139,11 @@ std::string normalize_robots_pattern(std::string_view pattern) {
   normalized.reserve(pattern.size());
   for (std::size_t i = 0; i < pattern.size(); ++i) {
     const auto c = static_cast<unsigned char>(pattern[i]);
-    if (c == '%' && i + 2 < pattern.size() && is_hex_digit(pattern[i + 1]) &&
-        is_hex_digit(pattern[i + 2])) {
+    if (c == '%' && i + 2 < pattern.size() && is_ascii_hex_digit(pattern[i + 1]) &&
+        is_ascii_hex_digit(pattern[i + 2])) {
       normalized += '%';
-      normalized += to_upper_ascii(pattern[i + 1]);
-      normalized += to_upper_ascii(pattern[i + 2]);
+      normalized += ascii_upper(pattern[i + 1]);
+      normalized += ascii_upper(pattern[i + 2]);
       i += 2;
     } else if (c >= 0x80) {
       normalized += '%';
@@ -250,7 +216,7 @@ RobotsRules RobotsRules::parse(std::string_view body) {
         if (names_global_group(kv->value)) {
           members = &rules.global_groups_;
         } else if (const std::string_view token = product_token(kv->value); !token.empty()) {
-          members = &rules.groups_by_agent_[to_lower_ascii(token)];
+          members = &rules.groups_by_agent_[ascii_lower_copy(token)];
         }
         if (members != nullptr && (members->empty() || members->back() != *current)) {
           members->push_back(*current);
@@ -303,7 +269,7 @@ RobotsRules RobotsRules::disallow_all() {
 
 const std::vector<std::size_t>& RobotsRules::groups_for(std::string_view agent) const {
   if (!agent.empty()) {
-    const auto it = groups_by_agent_.find(to_lower_ascii(agent));
+    const auto it = groups_by_agent_.find(ascii_lower_copy(agent));
     if (it != groups_by_agent_.end()) return it->second;
   }
   return global_groups_;

@@ -22,29 +22,11 @@ const char* limit_key(Limit limit) {
   return "unknown";
 }
 
-CrawlLimits::CrawlLimits(std::uint64_t max_pages_per_host)
-    : max_pages_per_host_(max_pages_per_host) {
+CrawlLimits::CrawlLimits() {
   for (Limit limit : {Limit::kMaxUrlLength, Limit::kMaxRepeatedSegments, Limit::kMaxPagesPerHost,
                       Limit::kMaxLinksPerPage, Limit::kMaxBody, Limit::kMaxTextInput}) {
     cuts_[limit] = 0;
   }
-}
-
-bool CrawlLimits::admit_page(const std::string& host, std::string_view url,
-                             const std::function<bool()>& add) {
-  if (max_pages_per_host_ == 0) return add();
-  {
-    // Lock order: this mutex, then the frontier's (inside `add`); the frontier never calls here.
-    std::lock_guard lock(budget_mutex_);
-    std::uint64_t& admitted = pages_[host];
-    if (admitted < max_pages_per_host_) {
-      if (!add()) return false;
-      ++admitted;
-      return true;
-    }
-  }
-  cut(Limit::kMaxPagesPerHost, host, url);
-  return false;
 }
 
 void CrawlLimits::cut(Limit limit, std::string_view host, std::string_view url) {

@@ -1,19 +1,17 @@
-// CrawlLimits: the budgets that bound crawler traps (infinite calendars, ever-growing paths,
-// session ids in every URL), and a tally of every time a size or count limit cut something,
-// for stats.json's "limits". Shared by all workers: thread-safe.
+// CrawlLimits: a tally of every time a size or count limit cut something (the trap limits that
+// bound infinite calendars, ever-growing paths and session ids in every URL among them), for
+// stats.json's "limits". Shared by all workers: thread-safe.
 //
 // The first cut of each limit on a host is logged once (warn), so a trap shows up in the log
 // without flooding it.
 #pragma once
 
 #include <cstdint>
-#include <functional>
 #include <map>
 #include <mutex>
 #include <set>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <utility>
 
 namespace crawler {
@@ -33,14 +31,7 @@ const char* limit_key(Limit limit);
 
 class CrawlLimits {
  public:
-  explicit CrawlLimits(std::uint64_t max_pages_per_host = 0);
-
-  // Admits `url` of `host` through `add` (the frontier's add: false for a URL it already knew)
-  // if the host's budget allows; a known URL costs nothing. The budget stays locked across `add`,
-  // so concurrent workers cannot overshoot it or spend it on known URLs. Returns add's result,
-  // or false, with a max_pages_per_host cut counted, when the budget is spent. Without a budget
-  // it just calls `add`.
-  bool admit_page(const std::string& host, std::string_view url, const std::function<bool()>& add);
+  CrawlLimits();
 
   // Counts one cut of `limit` on `host`; logs the first one per limit and host.
   void cut(Limit limit, std::string_view host, std::string_view url);
@@ -49,10 +40,7 @@ class CrawlLimits {
   std::map<std::string, std::uint64_t> counts() const;
 
  private:
-  const std::uint64_t max_pages_per_host_;
-  std::mutex budget_mutex_;
-  std::unordered_map<std::string, std::uint64_t> pages_;  // new URLs admitted per host
-  mutable std::mutex mutex_;                              // guards the tally below
+  mutable std::mutex mutex_;  // guards the tally below
   std::map<Limit, std::uint64_t> cuts_;
   std::set<std::pair<Limit, std::string>> logged_;
 };

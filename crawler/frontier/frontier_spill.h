@@ -3,7 +3,7 @@
 // Contract: a FIFO. pop() returns the oldest jobs pushed and not yet popped, in push order, so
 // a frontier that spills its newest URLs and refills from the spill keeps discovery (roughly
 // breadth-first) order. Only what identifies a new URL is kept: url, depth, referrer, and the
-// re-crawl validators (etag, last_modified); host and origin are derived again by the frontier.
+// re-crawl validators (etag, last_modified); pop() derives host and origin again (derive_keys).
 // Implementations throw std::runtime_error (with the file and the cause) when storage fails;
 // the frontier then keeps URLs in RAM rather than lose them.
 //

@@ -73,14 +73,6 @@ bool MemoryFrontier::finished_locked() const {
   return queued_ == 0 || (!budget_left() && queued_continuations_ == 0);
 }
 
-void MemoryFrontier::fill_keys(CrawlJob& job) const {
-  if (!job.host.empty() && !job.origin.empty()) return;
-  if (auto parts = split_url(job.url)) {
-    job.host = parts->host;
-    job.origin = url_origin(*parts);
-  }
-}
-
 void MemoryFrontier::park(const std::string& name, Host& host) {
   if (host.parked) return;
   host.parked = true;
@@ -100,7 +92,6 @@ void MemoryFrontier::schedule_locked(const std::string& name, Host& host) {
 }
 
 void MemoryFrontier::enqueue_locked(CrawlJob job, bool front) {
-  fill_keys(job);
   const std::string name = job.host;
   Host& host = hosts_[name];
   if (host.jobs.empty() && host.in_flight == 0 && host.delay.count() == 0) {
@@ -139,27 +130,33 @@ void MemoryFrontier::enqueue_locked(CrawlJob job, bool front) {
   schedule_locked(name, host);
 }
 
-bool MemoryFrontier::add(CrawlJob job) {
-  const std::uint64_t fingerprint = url_fingerprint(job.url);
-  std::lock_guard lock(mutex_);
-  if (!add_locked(std::move(job), fingerprint)) return false;
-  changed_.notify_all();
-  return true;
-}
-
-std::size_t MemoryFrontier::add_all(std::vector<CrawlJob> jobs) {
+AddResult MemoryFrontier::add(std::vector<CrawlJob> jobs) {
   // Sixteen workers adding thirty links a page each made this lock contended, one futex wait
   // in every few links; per page it is not. Hashing needs no lock.
   std::vector<std::uint64_t> fingerprints;
   fingerprints.reserve(jobs.size());
   for (const CrawlJob& job : jobs) fingerprints.push_back(url_fingerprint(job.url));
-  std::size_t added = 0;
+  AddResult result;
   std::lock_guard lock(mutex_);
   for (std::size_t i = 0; i < jobs.size(); ++i) {
-    if (add_locked(std::move(jobs[i]), fingerprints[i])) ++added;
+    if (options_.max_pages_per_host == 0) {
+      if (add_locked(std::move(jobs[i]), fingerprints[i])) ++result.added;
+      continue;
+    }
+    // The budget is checked before the seen-set, so a spent host refuses known URLs too (each
+    // refusal is a cut the caller counts), and a refused URL stays unseen.
+    std::uint64_t& admitted = admitted_per_host_[jobs[i].host];
+    if (admitted >= options_.max_pages_per_host) {
+      result.over_budget.push_back(std::move(jobs[i]));
+      continue;
+    }
+    if (add_locked(std::move(jobs[i]), fingerprints[i])) {
+      ++admitted;
+      ++result.added;
+    }
   }
-  if (added > 0) changed_.notify_all();
-  return added;
+  if (result.added > 0) changed_.notify_all();
+  return result;
 }
 
 bool MemoryFrontier::add_locked(CrawlJob job, std::uint64_t fingerprint) {
@@ -265,7 +262,7 @@ std::vector<CrawlJob> MemoryFrontier::take_admitted() {
   return taken;
 }
 
-bool MemoryFrontier::mark_seen(const std::string& url) {
+bool MemoryFrontier::mark_seen(std::string_view url) {
   std::lock_guard lock(mutex_);
   return seen_.insert(url_fingerprint(url));
 }

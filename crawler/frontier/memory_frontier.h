@@ -17,6 +17,9 @@
 // that doubles each time; after `max_pauses` pauses it is dead, and its remaining URLs come out
 // of next() marked `abandoned`, so one dead host cannot stall or dominate a crawl.
 //
+// A host's budget (max_pages_per_host) counts the new URLs add() admitted for it; past it add()
+// hands URLs back as over budget, without marking them seen.
+//
 // Dedup uses a flat set of 64-bit fingerprints of normalised URLs (FingerprintSet: 11-21 bytes
 // a URL), never the URL strings.
 //
@@ -47,24 +50,6 @@
 
 namespace crawler {
 
-struct FrontierOptions {
-  std::size_t per_host = 1000000;      // requests in flight to one host at once
-  std::chrono::milliseconds delay{0};  // gap between two releases to one host
-  std::uint64_t max_pages = 0;         // new URLs released at most (0 = no limit)
-  // Release depth d+1 only once every URL of depth <= d has finished (level-synchronous BFS).
-  // Then each URL is first seen by a shortest path, so depths, and a max_depth cut, are exact.
-  // Costs some parallelism at level boundaries; used only when max_depth is set.
-  bool depth_levels = false;
-  bool robots = false;          // gate origins on robots.txt
-  bool track_admitted = false;  // keep admitted URLs for take_admitted()
-  std::chrono::milliseconds robots_ttl{24 * 3600 * 1000};
-  int fail_streak = 5;                          // connect failures in a row before a pause
-  int max_pauses = 3;                           // pauses before the host is dead
-  std::chrono::milliseconds first_pause{1000};  // doubles with each pause
-  std::chrono::milliseconds max_pause{30000};
-  std::size_t memory_limit = 0;  // queued new URLs kept in RAM with a spill (0 = no limit)
-};
-
 class MemoryFrontier final : public Frontier {
  public:
   explicit MemoryFrontier(FrontierOptions options);
@@ -72,11 +57,14 @@ class MemoryFrontier final : public Frontier {
   // Enforces options.memory_limit through `spill`. Call before the first add() or requeue().
   void attach_spill(std::unique_ptr<FrontierSpill> spill);
 
-  bool add(CrawlJob job) override;
-  std::size_t add_all(std::vector<CrawlJob> jobs) override;
-  bool mark_seen(const std::string& url) override;
-  void restore_seen(std::uint64_t fp) override;
-  void requeue(CrawlJob job) override;
+  // Resume from the crawl's state: `fp` was admitted by an earlier run.
+  void restore_seen(std::uint64_t fp);
+  // Resume and re-crawl: queues a URL admitted earlier (keys filled), outside the budgets.
+  void requeue(CrawlJob job);
+
+  using Frontier::add;
+  AddResult add(std::vector<CrawlJob> jobs) override;
+  bool mark_seen(std::string_view url) override;
   std::vector<CrawlJob> take_admitted() override;
   void add_continuation(CrawlJob job, Clock::time_point not_before) override;
   std::optional<CrawlJob> next(Clock::time_point deadline) override;
@@ -123,7 +111,6 @@ class MemoryFrontier final : public Frontier {
   void schedule_locked(const std::string& name, Host& host);
   void park(const std::string& name, Host& host);
   void promote_due_locked(Clock::time_point now);
-  void fill_keys(CrawlJob& job) const;
   // add() without the lock or the notification; `fingerprint` is url_fingerprint(job.url).
   bool add_locked(CrawlJob job, std::uint64_t fingerprint);
   void admit_locked(CrawlJob job);
@@ -150,6 +137,7 @@ class MemoryFrontier final : public Frontier {
   std::uint64_t in_flight_ = 0;
   std::uint64_t released_ = 0;
   std::vector<CrawlJob> admitted_;  // since the last take_admitted(), when tracked
+  std::unordered_map<std::string, std::uint64_t> admitted_per_host_;  // with a host budget
   std::unique_ptr<FrontierSpill> spill_;
   std::vector<CrawlJob> spill_batch_;  // newest spilled URLs, not yet pushed to spill_
   std::uint64_t spilled_ = 0;          // queued URLs in spill_ and spill_batch_ (in queued_)

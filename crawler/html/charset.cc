@@ -12,44 +12,18 @@
 #include <string_view>
 #include <utility>
 
+#include "crawler/util/ascii.h"
+
 namespace crawler {
 namespace {
 
 constexpr std::string_view kReplacement = "\xEF\xBF\xBD";  // U+FFFD
 
-bool IsAsciiSpace(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f'; }
-
-bool IsAsciiAlpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
-
-char AsciiLower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
-
-std::string AsciiLowerCopy(std::string_view s) {
-  std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(), AsciiLower);
-  return out;
-}
-
-std::string_view TrimAsciiSpace(std::string_view s) {
-  while (!s.empty() && IsAsciiSpace(s.front())) s.remove_prefix(1);
-  while (!s.empty() && IsAsciiSpace(s.back())) s.remove_suffix(1);
-  return s;
-}
-
-bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return AsciiLower(x) == AsciiLower(y);
-         });
-}
-
-bool StartsWithIgnoreCase(std::string_view s, std::string_view prefix) {
-  return s.size() >= prefix.size() && EqualsIgnoreCase(s.substr(0, prefix.size()), prefix);
-}
-
 // Length of the well-formed UTF-8 sequence at the start of `s` (1 to 4), or 0 when it is
 // ill-formed. On 0, *subpart is the length of its maximal subpart (at least 1): the Unicode
 // "substitution of maximal subparts" practice, which the WHATWG decoder also follows, replaces
 // exactly that many bytes with one U+FFFD.
-std::size_t Utf8SequenceLength(std::string_view s, std::size_t* subpart) {
+std::size_t utf8_sequence_length(std::string_view s, std::size_t* subpart) {
   const auto byte = [&](std::size_t i) { return static_cast<unsigned char>(s[i]); };
   const unsigned char b0 = byte(0);
   *subpart = 1;
@@ -82,13 +56,13 @@ std::size_t Utf8SequenceLength(std::string_view s, std::size_t* subpart) {
 }
 
 // Appends `s` to `out` with every ill-formed sequence replaced by U+FFFD.
-void AppendReplacingInvalidUtf8(std::string_view s, std::string& out) {
+void append_replacing_invalid_utf8(std::string_view s, std::string& out) {
   out.reserve(out.size() + s.size());
   std::size_t run_start = 0;
   std::size_t i = 0;
   while (i < s.size()) {
     std::size_t subpart;
-    const std::size_t len = Utf8SequenceLength(s.substr(i), &subpart);
+    const std::size_t len = utf8_sequence_length(s.substr(i), &subpart);
     if (len != 0) {
       i += len;
       continue;
@@ -99,13 +73,6 @@ void AppendReplacingInvalidUtf8(std::string_view s, std::string& out) {
     run_start = i;
   }
   out.append(s.substr(run_start));
-}
-
-std::string ReplaceInvalidUtf8(std::string_view s) {
-  if (is_valid_utf8(s)) return std::string(s);
-  std::string out;
-  AppendReplacingInvalidUtf8(s, out);
-  return out;
 }
 
 // WHATWG Encoding Standard labels mapped to the glibc iconv name of the matching decoder. Where
@@ -338,10 +305,10 @@ constexpr std::pair<std::string_view, std::string_view> kLabels[] = {
 };
 
 // The iconv name for `label`, or "" for UTF-8 (which includes every unknown label).
-std::string_view IconvNameForLabel(std::string_view label) {
-  label = TrimAsciiSpace(label);
+std::string_view iconv_name_for_label(std::string_view label) {
+  label = trim_ascii_space(label);
   for (const auto& [known, iconv_name] : kLabels) {
-    if (EqualsIgnoreCase(label, known)) return iconv_name;
+    if (equals_ignore_case(label, known)) return iconv_name;
   }
   return "";
 }
@@ -353,10 +320,11 @@ using IconvHandle = std::unique_ptr<void, IconvCloser>;
 
 // Decodes with iconv, turning every byte sequence iconv rejects into U+FFFD and carrying on, so
 // one bad byte costs one character instead of the rest of the page.
-std::string ConvertWithIconv(std::string_view bytes, std::string_view iconv_name) {
+std::string convert_with_iconv(std::string_view bytes, std::string_view iconv_name) {
   const std::string from(iconv_name);
   const iconv_t raw = iconv_open("UTF-8", from.c_str());
-  if (reinterpret_cast<std::intptr_t>(raw) == -1) return ReplaceInvalidUtf8(bytes);  // (iconv_t)-1
+  if (reinterpret_cast<std::intptr_t>(raw) == -1)
+    return replace_invalid_utf8(bytes);  // (iconv_t)-1
   const IconvHandle cd(raw);
 
   // A rejected UTF-16 code unit (a lone surrogate) is skipped whole, to stay aligned.
@@ -411,7 +379,7 @@ std::string ConvertWithIconv(std::string_view bytes, std::string_view iconv_name
   // iconv should only ever produce UTF-8, but the guarantee to callers is cheap to enforce.
   if (!is_valid_utf8(out)) {
     std::string replaced;
-    AppendReplacingInvalidUtf8(out, replaced);
+    append_replacing_invalid_utf8(out, replaced);
     return replaced;
   }
   return out;
@@ -419,40 +387,40 @@ std::string ConvertWithIconv(std::string_view bytes, std::string_view iconv_name
 
 // The WHATWG "get an attribute" step of the prescan. `pos` is just past the tag name or the
 // previous attribute. Returns false when there is no further attribute (at '>' or end of input).
-bool NextPrescanAttribute(std::string_view s, std::size_t& pos, std::string& name,
-                          std::string& value) {
+bool next_prescan_attribute(std::string_view s, std::size_t& pos, std::string& name,
+                            std::string& value) {
   name.clear();
   value.clear();
-  while (pos < s.size() && (IsAsciiSpace(s[pos]) || s[pos] == '/')) ++pos;
+  while (pos < s.size() && (is_ascii_space(s[pos]) || s[pos] == '/')) ++pos;
   if (pos >= s.size() || s[pos] == '>') return false;
   while (pos < s.size()) {
     const char c = s[pos];
     if (c == '=' && !name.empty()) break;
-    if (IsAsciiSpace(c) || c == '/' || c == '>') break;
-    name.push_back(AsciiLower(c));
+    if (is_ascii_space(c) || c == '/' || c == '>') break;
+    name.push_back(ascii_lower(c));
     ++pos;
   }
-  while (pos < s.size() && IsAsciiSpace(s[pos])) ++pos;
+  while (pos < s.size() && is_ascii_space(s[pos])) ++pos;
   if (pos >= s.size() || s[pos] != '=') return true;  // attribute without a value
   ++pos;
-  while (pos < s.size() && IsAsciiSpace(s[pos])) ++pos;
+  while (pos < s.size() && is_ascii_space(s[pos])) ++pos;
   if (pos >= s.size()) return true;
   if (s[pos] == '"' || s[pos] == '\'') {
     const char quote = s[pos++];
     const std::size_t end = s.find(quote, pos);
     const std::size_t stop = end == std::string_view::npos ? s.size() : end;
-    value = AsciiLowerCopy(s.substr(pos, stop - pos));
+    value = ascii_lower_copy(s.substr(pos, stop - pos));
     pos = end == std::string_view::npos ? s.size() : end + 1;
     return true;
   }
-  while (pos < s.size() && !IsAsciiSpace(s[pos]) && s[pos] != '>')
-    value.push_back(AsciiLower(s[pos++]));
+  while (pos < s.size() && !is_ascii_space(s[pos]) && s[pos] != '>')
+    value.push_back(ascii_lower(s[pos++]));
   return true;
 }
 
 // Handles a <meta> tag for the prescan; `pos` is just past "<meta". Returns the charset it
 // declares, or "".
-std::string PrescanMeta(std::string_view s, std::size_t& pos) {
+std::string prescan_meta(std::string_view s, std::size_t& pos) {
   bool got_pragma = false;
   bool seen_http_equiv = false;
   bool seen_content = false;
@@ -461,7 +429,7 @@ std::string PrescanMeta(std::string_view s, std::size_t& pos) {
   std::string charset;
   std::string name;
   std::string value;
-  while (NextPrescanAttribute(s, pos, name, value)) {
+  while (next_prescan_attribute(s, pos, name, value)) {
     // Only the first occurrence of each attribute counts, as in the tokenizer.
     if (name == "http-equiv" && !seen_http_equiv) {
       seen_http_equiv = true;
@@ -474,7 +442,7 @@ std::string PrescanMeta(std::string_view s, std::size_t& pos) {
       }
     } else if (name == "charset" && !seen_charset) {
       seen_charset = true;
-      charset = std::string(TrimAsciiSpace(value));
+      charset = std::string(trim_ascii_space(value));
       need_pragma = NeedPragma::kNo;
     }
   }
@@ -512,7 +480,7 @@ bool is_valid_utf8(std::string_view s) {
       }
     }
     std::size_t subpart;
-    const std::size_t len = Utf8SequenceLength(s.substr(i), &subpart);
+    const std::size_t len = utf8_sequence_length(s.substr(i), &subpart);
     if (len == 0) return false;
     i += len;
   }
@@ -524,13 +492,13 @@ std::string charset_from_content_type(std::string_view content_type) {
   while (pos != std::string_view::npos && pos < content_type.size()) {
     ++pos;  // past ';'
     const std::size_t name_end = content_type.find_first_of(";=", pos);
-    const std::string_view name = TrimAsciiSpace(content_type.substr(
+    const std::string_view name = trim_ascii_space(content_type.substr(
         pos, name_end == std::string_view::npos ? std::string_view::npos : name_end - pos));
     if (name_end == std::string_view::npos) break;
     pos = name_end;
     if (content_type[pos] == ';') continue;  // parameter without '='
     ++pos;                                   // past '='
-    while (pos < content_type.size() && IsAsciiSpace(content_type[pos])) ++pos;
+    while (pos < content_type.size() && is_ascii_space(content_type[pos])) ++pos;
     std::string value;
     if (pos < content_type.size() && content_type[pos] == '"') {
       // RFC 9110 quoted-string: a ';' inside does not end the parameter.
@@ -545,13 +513,13 @@ std::string charset_from_content_type(std::string_view content_type) {
           pos, end == std::string_view::npos ? std::string_view::npos : end - pos));
       pos = end;
     }
-    if (!EqualsIgnoreCase(name, "charset")) continue;
-    std::string_view trimmed = TrimAsciiSpace(value);
+    if (!equals_ignore_case(name, "charset")) continue;
+    std::string_view trimmed = trim_ascii_space(value);
     // Some servers single-quote the value, which HTTP does not allow but browsers tolerate.
     if (trimmed.size() >= 2 && trimmed.front() == '\'' && trimmed.back() == '\'') {
-      trimmed = TrimAsciiSpace(trimmed.substr(1, trimmed.size() - 2));
+      trimmed = trim_ascii_space(trimmed.substr(1, trimmed.size() - 2));
     }
-    if (!trimmed.empty()) return AsciiLowerCopy(trimmed);
+    if (!trimmed.empty()) return ascii_lower_copy(trimmed);
   }
   return "";
 }
@@ -561,28 +529,28 @@ std::string charset_from_meta_content(std::string_view content) {
   while (true) {
     std::size_t found = std::string_view::npos;
     for (std::size_t i = pos; i + 7 <= content.size(); ++i) {
-      if (EqualsIgnoreCase(content.substr(i, 7), "charset")) {
+      if (equals_ignore_case(content.substr(i, 7), "charset")) {
         found = i;
         break;
       }
     }
     if (found == std::string_view::npos) return "";
     pos = found + 7;
-    while (pos < content.size() && IsAsciiSpace(content[pos])) ++pos;
+    while (pos < content.size() && is_ascii_space(content[pos])) ++pos;
     if (pos >= content.size() || content[pos] != '=')
       continue;  // "charset" was a prefix of something
     ++pos;
-    while (pos < content.size() && IsAsciiSpace(content[pos])) ++pos;
+    while (pos < content.size() && is_ascii_space(content[pos])) ++pos;
     if (pos >= content.size()) return "";
     const char c = content[pos];
     if (c == '"' || c == '\'') {
       const std::size_t end = content.find(c, pos + 1);
       if (end == std::string_view::npos) return "";
-      return AsciiLowerCopy(TrimAsciiSpace(content.substr(pos + 1, end - pos - 1)));
+      return ascii_lower_copy(trim_ascii_space(content.substr(pos + 1, end - pos - 1)));
     }
     std::size_t end = pos;
-    while (end < content.size() && !IsAsciiSpace(content[end]) && content[end] != ';') ++end;
-    return AsciiLowerCopy(content.substr(pos, end - pos));
+    while (end < content.size() && !is_ascii_space(content[end]) && content[end] != ';') ++end;
+    return ascii_lower_copy(content.substr(pos, end - pos));
   }
 }
 
@@ -598,19 +566,19 @@ std::string sniff_meta_charset(std::string_view html_prefix) {
       const std::size_t end = s.find("-->", pos + 2);
       if (end == std::string_view::npos) return "";
       pos = end + 3;
-    } else if (StartsWithIgnoreCase(rest, "<meta") && rest.size() > 5 &&
-               (IsAsciiSpace(rest[5]) || rest[5] == '/')) {
+    } else if (starts_with_ignore_case(rest, "<meta") && rest.size() > 5 &&
+               (is_ascii_space(rest[5]) || rest[5] == '/')) {
       pos += 5;
-      std::string charset = PrescanMeta(s, pos);
+      std::string charset = prescan_meta(s, pos);
       if (!charset.empty()) return charset;
     } else if (rest.size() >= 2 && rest[0] == '<' &&
-               (IsAsciiAlpha(rest[1]) ||
-                (rest[1] == '/' && rest.size() >= 3 && IsAsciiAlpha(rest[2])))) {
+               (is_ascii_alpha(rest[1]) ||
+                (rest[1] == '/' && rest.size() >= 3 && is_ascii_alpha(rest[2])))) {
       // Any other tag: skip its attributes so that a '>' or "<meta" inside a quoted value is not
       // mistaken for markup.
       pos = s.find_first_of(" \t\n\r\f>", pos);
       if (pos == std::string_view::npos) return "";
-      while (NextPrescanAttribute(s, pos, name, value)) {
+      while (next_prescan_attribute(s, pos, name, value)) {
       }
       ++pos;
     } else if (rest.starts_with("<!") || rest.starts_with("</") || rest.starts_with("<?")) {
@@ -624,22 +592,27 @@ std::string sniff_meta_charset(std::string_view html_prefix) {
   return "";
 }
 
-std::string replace_invalid_utf8(std::string_view s) { return ReplaceInvalidUtf8(s); }
+std::string replace_invalid_utf8(std::string_view s) {
+  if (is_valid_utf8(s)) return std::string(s);
+  std::string out;
+  append_replacing_invalid_utf8(s, out);
+  return out;
+}
 
 std::string to_utf8(std::string_view bytes, std::string_view charset) {
   // A byte order mark beats any label (WHATWG "decode"), and is not part of the text.
-  if (bytes.starts_with("\xEF\xBB\xBF")) return ReplaceInvalidUtf8(bytes.substr(3));
-  if (bytes.starts_with("\xFF\xFE")) return ConvertWithIconv(bytes.substr(2), "UTF-16LE");
-  if (bytes.starts_with("\xFE\xFF")) return ConvertWithIconv(bytes.substr(2), "UTF-16BE");
-  const std::string_view iconv_name = IconvNameForLabel(charset);
-  if (iconv_name.empty()) return ReplaceInvalidUtf8(bytes);
-  return ConvertWithIconv(bytes, iconv_name);
+  if (bytes.starts_with("\xEF\xBB\xBF")) return replace_invalid_utf8(bytes.substr(3));
+  if (bytes.starts_with("\xFF\xFE")) return convert_with_iconv(bytes.substr(2), "UTF-16LE");
+  if (bytes.starts_with("\xFE\xFF")) return convert_with_iconv(bytes.substr(2), "UTF-16BE");
+  const std::string_view iconv_name = iconv_name_for_label(charset);
+  if (iconv_name.empty()) return replace_invalid_utf8(bytes);
+  return convert_with_iconv(bytes, iconv_name);
 }
 
 std::string move_to_utf8(std::string&& bytes, std::string_view charset) {
   // Most pages are valid UTF-8 already: the buffer is handed back instead of copied. (A UTF-16
   // byte order mark is never valid UTF-8, so only the UTF-8 one needs looking at.)
-  if (!bytes.starts_with("\xEF\xBB\xBF") && IconvNameForLabel(charset).empty() &&
+  if (!bytes.starts_with("\xEF\xBB\xBF") && iconv_name_for_label(charset).empty() &&
       is_valid_utf8(bytes)) {
     return std::move(bytes);
   }

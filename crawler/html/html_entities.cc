@@ -8,6 +8,8 @@
 #include <array>
 #include <string_view>
 
+#include "crawler/util/ascii.h"
+
 namespace crawler {
 namespace {
 
@@ -2256,14 +2258,10 @@ constexpr std::size_t kMaxNameLength = 32;
 // Longest legacy name (one valid without ';').
 constexpr std::size_t kMaxLegacyNameLength = 6;
 
-const Entry* Find(std::string_view name) {
+const Entry* find_entry(std::string_view name) {
   const auto it = std::lower_bound(kEntities.begin(), kEntities.end(), name,
                                    [](const Entry& e, std::string_view n) { return e.name < n; });
   return it != kEntities.end() && it->name == name ? &*it : nullptr;
-}
-
-bool IsAsciiAlnum(char c) {
-  return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
 }
 
 }  // namespace
@@ -2272,13 +2270,13 @@ NamedReference match_named_reference(std::string_view s) {
   // Every name is alphanumerics, then ';' for all but the legacy ones, so the longest match is
   // either the whole alphanumeric run with its ';' or a legacy name that is a prefix of the run.
   std::size_t run = 0;
-  while (run < s.size() && run < kMaxNameLength && IsAsciiAlnum(s[run])) ++run;
+  while (run < s.size() && run < kMaxNameLength && is_ascii_alnum(s[run])) ++run;
   if (run == 0) return {};
   if (run < s.size() && s[run] == ';') {
-    if (const Entry* entry = Find(s.substr(0, run + 1))) return {run + 1, entry->value};
+    if (const Entry* entry = find_entry(s.substr(0, run + 1))) return {run + 1, entry->value};
   }
   for (std::size_t length = std::min(run, kMaxLegacyNameLength); length >= 2; --length) {
-    if (const Entry* entry = Find(s.substr(0, length))) return {length, entry->value};
+    if (const Entry* entry = find_entry(s.substr(0, length))) return {length, entry->value};
   }
   return {};
 }

@@ -16,30 +16,20 @@
 
 #include "crawler/html/charset.h"
 #include "crawler/html/html_rules.h"
+#include "crawler/util/ascii.h"
 
 namespace crawler {
 namespace {
 
-using html::AsciiLower;
-using html::EqualsIgnoreCase;
-using html::HasToken;
-using html::IsAlpha;
-using html::IsSpace;
-using html::IsTagNameEnd;
+using html::has_token;
+using html::is_tag_name_end;
 using html::kVoidTags;
 using html::TagSet;
-using html::TrimSpace;
-
-std::string AsciiLowerCopy(std::string_view s) {
-  std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(), AsciiLower);
-  return out;
-}
 
 // ---------------------------------------------------------------------------------------------
 // Markup limiter: a pre-scan that keeps pathological markup away from Gumbo.
 
-bool In(GumboTag tag, const TagSet& set) { return set.contains(tag); }
+bool is_in(GumboTag tag, const TagSet& set) { return set.contains(tag); }
 
 // Elements whose content the tokenizer reads as text up to the matching end tag.
 constexpr TagSet kRawTextTags = {GUMBO_TAG_SCRIPT,  GUMBO_TAG_STYLE,   GUMBO_TAG_TEXTAREA,
@@ -142,7 +132,7 @@ class OpenElementModel {
 
   // Reopens the implicitly closed formatting elements, as Gumbo does before inserting text or an
   // inline element. Returns the estimated bytes the clones cost.
-  std::size_t Reconstruct() {
+  std::size_t reconstruct() {
     // Cheap exit for the common case: the last entry is a marker or still open.
     if (active_.empty() || active_.back().id == 0 || active_.back().open) return 0;
     std::size_t first = active_.size() - 1;
@@ -150,70 +140,70 @@ class OpenElementModel {
     std::size_t cost = 0;
     for (std::size_t i = first; i < active_.size(); ++i) {
       active_[i].open = true;
-      PushElement(active_[i].tag, active_[i].id);
+      push_element(active_[i].tag, active_[i].id);
       cost += kCloneCost + active_[i].attributes.size();
     }
     return cost;
   }
 
   // Applies the end tags that `tag`'s start tag implies.
-  void CloseImplied(GumboTag tag) {
-    if (In(tag, kClosesP)) CloseInScope({GUMBO_TAG_P}, kScopeBoundaries);
-    if (In(tag, kHeadings)) {
-      if (!stack_.empty() && In(stack_.back().tag, kHeadings)) Pop();
+  void close_implied(GumboTag tag) {
+    if (is_in(tag, kClosesP)) close_in_scope({GUMBO_TAG_P}, kScopeBoundaries);
+    if (is_in(tag, kHeadings)) {
+      if (!stack_.empty() && is_in(stack_.back().tag, kHeadings)) pop();
     } else if (tag == GUMBO_TAG_LI) {
-      CloseInScope({GUMBO_TAG_LI}, kListBoundaries);
+      close_in_scope({GUMBO_TAG_LI}, kListBoundaries);
     } else if (tag == GUMBO_TAG_DD || tag == GUMBO_TAG_DT) {
-      CloseInScope({GUMBO_TAG_DD, GUMBO_TAG_DT}, kListBoundaries);
+      close_in_scope({GUMBO_TAG_DD, GUMBO_TAG_DT}, kListBoundaries);
     } else if (tag == GUMBO_TAG_A || tag == GUMBO_TAG_NOBR) {
       // A new <a> ends the previous one (and <nobr> likewise), wherever it is.
-      const std::uint32_t id = AdoptionAgency(tag);
-      if (id != 0) Forget(id);
+      const std::uint32_t id = adoption_agency(tag);
+      if (id != 0) forget(id);
     } else if (tag == GUMBO_TAG_BUTTON) {
-      CloseInScope({tag}, kScopeBoundaries);
+      close_in_scope({tag}, kScopeBoundaries);
     } else if (tag == GUMBO_TAG_TD || tag == GUMBO_TAG_TH) {
-      CloseInScope({GUMBO_TAG_TD, GUMBO_TAG_TH}, kCellBoundaries);
+      close_in_scope({GUMBO_TAG_TD, GUMBO_TAG_TH}, kCellBoundaries);
     } else if (tag == GUMBO_TAG_TR) {
-      CloseInScope({GUMBO_TAG_TR}, kRowBoundaries);
+      close_in_scope({GUMBO_TAG_TR}, kRowBoundaries);
     } else if (tag == GUMBO_TAG_TBODY || tag == GUMBO_TAG_THEAD || tag == GUMBO_TAG_TFOOT) {
-      CloseInScope({GUMBO_TAG_TBODY, GUMBO_TAG_THEAD, GUMBO_TAG_TFOOT}, kTable);
+      close_in_scope({GUMBO_TAG_TBODY, GUMBO_TAG_THEAD, GUMBO_TAG_TFOOT}, kTable);
     } else if (tag == GUMBO_TAG_OPTION || tag == GUMBO_TAG_OPTGROUP) {
       while (!stack_.empty() && (stack_.back().tag == GUMBO_TAG_OPTION ||
                                  (tag == GUMBO_TAG_OPTGROUP && stack_.back().tag == tag))) {
-        Pop();
+        pop();
       }
     }
   }
 
   // Opens an element. `attributes` is the raw attribute text, which stands in for the parsed
   // attributes when Noah's Ark compares formatting elements.
-  void Push(GumboTag tag, std::string_view attributes) {
+  void push(GumboTag tag, std::string_view attributes) {
     std::uint32_t id = 0;
-    if (In(tag, kFormattingTags)) {
-      ApplyNoahsArk(tag, attributes);
+    if (is_in(tag, kFormattingTags)) {
+      apply_noahs_ark(tag, attributes);
       id = next_id_++;
       active_.push_back({tag, attributes, id, true});
     }
-    if (In(tag, kMarkerTags)) active_.push_back({GUMBO_TAG_UNKNOWN, {}, 0, false});
-    PushElement(tag, id);
+    if (is_in(tag, kMarkerTags)) active_.push_back({GUMBO_TAG_UNKNOWN, {}, 0, false});
+    push_element(tag, id);
   }
 
-  void EndTag(GumboTag tag) {
-    if (count(tag) == 0 && !In(tag, kFormattingTags)) return;
-    if (In(tag, kFormattingTags)) {
-      if (AdoptionAgency(tag) != 0) return;
-    } else if (In(tag, kSpecialTags)) {
-      while (stack_.back().tag != tag) Pop();
-      Pop();
+  void end_tag(GumboTag tag) {
+    if (count(tag) == 0 && !is_in(tag, kFormattingTags)) return;
+    if (is_in(tag, kFormattingTags)) {
+      if (adoption_agency(tag) != 0) return;
+    } else if (is_in(tag, kSpecialTags)) {
+      while (stack_.back().tag != tag) pop();
+      pop();
       return;
     }
     // "Any other end tag": closes its element unless a special element is in the way.
     for (std::size_t i = stack_.size(); i-- > 0;) {
       if (stack_[i].tag == tag) {
-        while (stack_.size() > i) Pop();
+        while (stack_.size() > i) pop();
         return;
       }
-      if (In(stack_[i].tag, kSpecialTags)) return;
+      if (is_in(stack_[i].tag, kSpecialTags)) return;
     }
   }
 
@@ -231,19 +221,19 @@ class OpenElementModel {
 
   std::uint32_t count(GumboTag tag) const { return counts_[tag]; }
 
-  void PushElement(GumboTag tag, std::uint32_t formatting_id) {
+  void push_element(GumboTag tag, std::uint32_t formatting_id) {
     stack_.push_back({tag, formatting_id});
     ++counts_[tag];
   }
 
-  void Pop() {
+  void pop() {
     const OpenElement element = stack_.back();
     stack_.pop_back();
     --counts_[element.tag];
     if (element.formatting_id != 0) {
-      if (FormattingEntry* entry = FindEntry(element.formatting_id)) entry->open = false;
+      if (FormattingEntry* entry = find_entry(element.formatting_id)) entry->open = false;
     }
-    if (In(element.tag, kMarkerTags)) {
+    if (is_in(element.tag, kMarkerTags)) {
       // Leaving a cell (or object...) clears the list back to its marker.
       while (!active_.empty()) {
         const bool marker = active_.back().id == 0;
@@ -253,14 +243,14 @@ class OpenElementModel {
     }
   }
 
-  FormattingEntry* FindEntry(std::uint32_t id) {
+  FormattingEntry* find_entry(std::uint32_t id) {
     for (std::size_t i = active_.size(); i-- > 0;) {
       if (active_[i].id == id) return &active_[i];
     }
     return nullptr;
   }
 
-  std::size_t LastMarkerEnd() const {
+  std::size_t last_marker_end() const {
     for (std::size_t i = active_.size(); i-- > 0;) {
       if (active_[i].id == 0) return i + 1;
     }
@@ -268,10 +258,10 @@ class OpenElementModel {
   }
 
   // At most three identical formatting elements stay on the list; the oldest one goes.
-  void ApplyNoahsArk(GumboTag tag, std::string_view attributes) {
+  void apply_noahs_ark(GumboTag tag, std::string_view attributes) {
     std::size_t same = 0;
     std::size_t oldest = 0;
-    const std::size_t begin = LastMarkerEnd();
+    const std::size_t begin = last_marker_end();
     for (std::size_t i = active_.size(); i-- > begin;) {
       if (active_[i].tag == tag && active_[i].attributes == attributes) {
         ++same;
@@ -284,8 +274,8 @@ class OpenElementModel {
   // The adoption agency algorithm's effect on the model for an end tag (or implied end) of the
   // formatting element `tag`. Returns the id of the entry it acted on, or 0 when there is none
   // after the last marker (the end tag is then an ordinary one).
-  std::uint32_t AdoptionAgency(GumboTag tag) {
-    const std::size_t begin = LastMarkerEnd();
+  std::uint32_t adoption_agency(GumboTag tag) {
+    const std::size_t begin = last_marker_end();
     std::size_t entry = active_.size();
     for (std::size_t i = active_.size(); i-- > begin;) {
       if (active_[i].tag == tag) {
@@ -305,14 +295,14 @@ class OpenElementModel {
     if (index >= stack_.size()) return id;  // not reachable while the model is consistent
     std::size_t furthest_block = stack_.size();
     for (std::size_t i = index + 1; i < stack_.size(); ++i) {
-      if (In(stack_[i].tag, kSpecialTags)) {
+      if (is_in(stack_[i].tag, kSpecialTags)) {
         furthest_block = i;
         break;
       }
     }
     if (furthest_block == stack_.size()) {
-      while (stack_.size() > index) Pop();
-      Forget(id);
+      while (stack_.size() > index) pop();
+      forget(id);
       return id;
     }
     // The formatting element moves inside the furthest block (as a clone): same depth overall,
@@ -324,7 +314,7 @@ class OpenElementModel {
   }
 
   // Removes the formatting element `id` from the list and, if still open, from the stack.
-  void Forget(std::uint32_t id) {
+  void forget(std::uint32_t id) {
     for (std::size_t i = stack_.size(); i-- > 0;) {
       if (stack_[i].formatting_id == id) {
         --counts_[stack_[i].tag];
@@ -341,17 +331,17 @@ class OpenElementModel {
   }
 
   // Closes the nearest open element in `targets`, unless a `boundaries` element is nearer.
-  void CloseInScope(std::initializer_list<GumboTag> targets, const TagSet& boundaries) {
+  void close_in_scope(std::initializer_list<GumboTag> targets, const TagSet& boundaries) {
     // Counting first keeps the common case (nothing to close) off the stack walk.
     if (std::none_of(targets.begin(), targets.end(), [&](GumboTag t) { return count(t) > 0; })) {
       return;
     }
     for (std::size_t i = stack_.size(); i-- > 0;) {
       if (std::find(targets.begin(), targets.end(), stack_[i].tag) != targets.end()) {
-        while (stack_.size() > i) Pop();
+        while (stack_.size() > i) pop();
         return;
       }
-      if (In(stack_[i].tag, boundaries)) return;
+      if (is_in(stack_[i].tag, boundaries)) return;
     }
   }
 
@@ -371,7 +361,7 @@ struct TagEnd {
   std::size_t cut = std::string_view::npos;  // where the attribute past `keep` starts
 };
 
-TagEnd ScanTagAttributes(std::string_view html, std::size_t pos, std::size_t keep) {
+TagEnd scan_tag_attributes(std::string_view html, std::size_t pos, std::size_t keep) {
   enum class State { kBeforeName, kName, kAfterName, kBeforeValue, kUnquotedValue };
   State state = State::kBeforeName;
   TagEnd result;
@@ -386,7 +376,7 @@ TagEnd ScanTagAttributes(std::string_view html, std::size_t pos, std::size_t kee
       result.closed = true;
       return result;
     }
-    const bool space = IsSpace(c);
+    const bool space = is_ascii_space(c);
     switch (state) {
       case State::kBeforeName:
         if (!space && c != '/') start_name(pos - 1);
@@ -425,27 +415,28 @@ TagEnd ScanTagAttributes(std::string_view html, std::size_t pos, std::size_t kee
   return result;
 }
 
-std::size_t SkipTagAttributes(std::string_view html, std::size_t pos) {
-  return ScanTagAttributes(html, pos, std::string_view::npos).end;
+std::size_t skip_tag_attributes(std::string_view html, std::size_t pos) {
+  return scan_tag_attributes(html, pos, std::string_view::npos).end;
 }
 
 // Position just past the end tag closing the raw-text element `name` (its content contains no
 // markup), or html.size().
-std::size_t SkipRawText(std::string_view html, std::size_t pos, std::string_view name) {
+std::size_t skip_raw_text(std::string_view html, std::size_t pos, std::string_view name) {
   while ((pos = html.find("</", pos)) != std::string_view::npos) {
     pos += 2;
     const std::string_view candidate = html.substr(pos, name.size());
     const std::size_t after = pos + name.size();
-    if (EqualsIgnoreCase(candidate, name) && (after == html.size() || IsSpace(html[after]) ||
-                                              html[after] == '/' || html[after] == '>')) {
-      return SkipTagAttributes(html, after);
+    if (equals_ignore_case(candidate, name) &&
+        (after == html.size() || is_ascii_space(html[after]) || html[after] == '/' ||
+         html[after] == '>')) {
+      return skip_tag_attributes(html, after);
     }
   }
   return html.size();
 }
 
 // Position just past the comment starting at `pos` ("<!--"), or html.size().
-std::size_t SkipComment(std::string_view html, std::size_t pos) {
+std::size_t skip_comment(std::string_view html, std::size_t pos) {
   // "<!-->" and "<!--->" are complete comments, and "--!>" ends one too.
   for (std::size_t i = pos + 2; (i = html.find("--", i)) != std::string_view::npos; ++i) {
     if (i + 2 < html.size() && html[i + 2] == '>') return i + 3;
@@ -465,7 +456,7 @@ std::size_t SkipComment(std::string_view html, std::size_t pos) {
 // parses as ordinary HTML, which is all a crawler needs from it. The renaming deliberately
 // ignores context (it also applies inside scripts, comments and attribute values): the tokenizer
 // can only build such a tag from these bytes, so no context can smuggle one past it.
-std::optional<std::string> RenameForeignRoots(std::string_view html) {
+std::optional<std::string> rename_foreign_roots(std::string_view html) {
   std::optional<std::string> out;
   std::size_t copied = 0;
   for (std::size_t pos = 0; (pos = html.find('<', pos)) != std::string_view::npos;) {
@@ -477,8 +468,8 @@ std::optional<std::string> RenameForeignRoots(std::string_view html) {
       const std::size_t after = name_start + root.size();
       foreign_root =
           foreign_root ||
-          (after < html.size() && EqualsIgnoreCase(html.substr(name_start, root.size()), root) &&
-           IsTagNameEnd(html[after]));
+          (after < html.size() && equals_ignore_case(html.substr(name_start, root.size()), root) &&
+           is_tag_name_end(html[after]));
     }
     if (!foreign_root) continue;
     if (!out) out.emplace().reserve(html.size() + 64);
@@ -492,9 +483,9 @@ std::optional<std::string> RenameForeignRoots(std::string_view html) {
 
 // Start tags that reopen implicitly closed formatting elements before they are inserted: all but
 // the block-level, table and raw-text ones.
-bool Reconstructs(GumboTag tag) {
-  return !In(tag, kClosesP) && !In(tag, kRawTextTags) && !In(tag, kSingletonTags) &&
-         !In(tag, kRowBoundaries) && !In(tag, kCellBoundaries) && !In(tag, kMarkerTags);
+bool reconstructs(GumboTag tag) {
+  return !is_in(tag, kClosesP) && !is_in(tag, kRawTextTags) && !is_in(tag, kSingletonTags) &&
+         !is_in(tag, kRowBoundaries) && !is_in(tag, kCellBoundaries) && !is_in(tag, kMarkerTags);
 }
 
 // The input with pathological markup defused, or nullopt when there was none (the common case,
@@ -509,8 +500,8 @@ bool Reconstructs(GumboTag tag) {
 // Where the scan cannot follow Gumbo exactly it errs towards seeing more markup than Gumbo does,
 // never less, so that markup cannot hide from it (a <style> inside <select> is ignored by Gumbo,
 // so what follows it is markup to both).
-std::optional<std::string> LimitMarkup(std::string_view html, std::size_t max_depth,
-                                       std::size_t max_clone_bytes) {
+std::optional<std::string> limit_markup(std::string_view html, std::size_t max_depth,
+                                        std::size_t max_clone_bytes) {
   OpenElementModel model;
   std::optional<std::string> out;
   std::size_t copied = 0;  // html[0, copied) is already in *out
@@ -540,15 +531,15 @@ std::optional<std::string> LimitMarkup(std::string_view html, std::size_t max_de
   };
   while ((pos = html.find('<', pos)) != std::string_view::npos) {
     const std::size_t tag_start = pos;
-    if (tag_start > text_start && !charge(model.Reconstruct(), text_start)) break;
+    if (tag_start > text_start && !charge(model.reconstruct(), text_start)) break;
     const std::string_view rest = html.substr(pos);
     if (rest.starts_with("<!--")) {
-      pos = text_start = SkipComment(html, pos);
+      pos = text_start = skip_comment(html, pos);
       continue;
     }
     const bool end_tag = rest.size() > 1 && rest[1] == '/';
     const std::size_t name_start = pos + (end_tag ? 2 : 1);
-    if (name_start >= html.size() || !IsAlpha(html[name_start])) {
+    if (name_start >= html.size() || !is_ascii_alpha(html[name_start])) {
       // "<!doctype", "<?xml", "</ >" are bogus comments up to the first '>'. A lone '<' is text.
       if (rest.size() > 1 && (rest[1] == '!' || rest[1] == '?' || end_tag)) {
         const std::size_t close = html.find('>', pos);
@@ -559,13 +550,13 @@ std::optional<std::string> LimitMarkup(std::string_view html, std::size_t max_de
       continue;
     }
     std::size_t name_end = name_start;
-    while (name_end < html.size() && !IsTagNameEnd(html[name_end])) ++name_end;
+    while (name_end < html.size() && !is_tag_name_end(html[name_end])) ++name_end;
     const std::string_view name = html.substr(name_start, name_end - name_start);
     const GumboTag tag = gumbo_tagn_enum(name.data(), static_cast<unsigned int>(name.size()));
     // Gumbo compares each attribute name with all earlier ones in its tag, and merges those of
     // every <html> and <body> into the first: attributes past the caps are dropped.
     const bool root = !end_tag && (tag == GUMBO_TAG_HTML || tag == GUMBO_TAG_BODY);
-    const TagEnd tag_end = ScanTagAttributes(
+    const TagEnd tag_end = scan_tag_attributes(
         html, name_end,
         root ? std::min(kMaxAttributesPerTag, root_attributes_left) : kMaxAttributesPerTag);
     pos = text_start = tag_end.end;
@@ -578,33 +569,34 @@ std::optional<std::string> LimitMarkup(std::string_view html, std::size_t max_de
       omit_end = tag_end.closed ? pos - 1 : pos;
     }
     if (end_tag) {
-      model.EndTag(tag);
+      model.end_tag(tag);
       continue;
     }
     if (model.in_select() && (tag == GUMBO_TAG_SELECT || tag == GUMBO_TAG_INPUT ||
                               tag == GUMBO_TAG_KEYGEN || tag == GUMBO_TAG_TEXTAREA)) {
-      model.EndTag(GUMBO_TAG_SELECT);  // these end an open <select>; a nested one does no more
+      model.end_tag(GUMBO_TAG_SELECT);  // these end an open <select>; a nested one does no more
       if (tag == GUMBO_TAG_SELECT) continue;
     }
     // In a <select>, Gumbo ignores most start tags, including raw-text ones (but not <script>,
     // and <textarea> closes the select).
-    const bool raw_text = In(tag, kRawTextTags) && (!model.in_select() || tag == GUMBO_TAG_SCRIPT ||
-                                                    tag == GUMBO_TAG_TEXTAREA);
+    const bool raw_text =
+        is_in(tag, kRawTextTags) &&
+        (!model.in_select() || tag == GUMBO_TAG_SCRIPT || tag == GUMBO_TAG_TEXTAREA);
     if (raw_text) {
-      pos = text_start = SkipRawText(html, pos, name);
+      pos = text_start = skip_raw_text(html, pos, name);
       continue;
     }
     if (tag == GUMBO_TAG_PLAINTEXT && !model.in_select()) break;  // the rest is text
-    if (In(tag, kSingletonTags)) continue;
-    if (Reconstructs(tag) && !charge(model.Reconstruct(), tag_start)) break;
-    if (In(tag, kVoidTags)) continue;
-    model.CloseImplied(tag);
+    if (is_in(tag, kSingletonTags)) continue;
+    if (reconstructs(tag) && !charge(model.reconstruct(), tag_start)) break;
+    if (is_in(tag, kVoidTags)) continue;
+    model.close_implied(tag);
     const bool fits = model.depth() < max_depth &&
-                      (!In(tag, kFormattingTags) ||
+                      (!is_in(tag, kFormattingTags) ||
                        model.active_formatting_elements() < kMaxActiveFormattingElements);
     if (fits) {
       const std::size_t attributes_end = html[pos - 1] == '>' ? pos - 1 : pos;
-      model.Push(tag, html.substr(name_end, attributes_end - name_end));
+      model.push(tag, html.substr(name_end, attributes_end - name_end));
       continue;
     }
     if (!out) out.emplace().reserve(html.size());
@@ -635,13 +627,13 @@ class GumboArena {
     while (head_ != nullptr) {
       Header* next = head_->next;
       // NOLINTNEXTLINE(cppcoreguidelines-no-malloc,cppcoreguidelines-owning-memory)
-      std::free(head_);  // pairs with Allocate's malloc
+      std::free(head_);  // pairs with allocate's malloc
       head_ = next;
     }
   }
 
   // Gumbo's allocator callbacks; `arena` is GumboOptions::userdata.
-  static void* Allocate(void* arena, std::size_t size) {
+  static void* allocate(void* arena, std::size_t size) {
     // Gumbo's allocator contract is malloc's; the arena is the owner.
     // NOLINTNEXTLINE(cppcoreguidelines-no-malloc,cppcoreguidelines-owning-memory)
     auto* header = static_cast<Header*>(std::malloc(sizeof(Header) + size));
@@ -654,7 +646,7 @@ class GumboArena {
     return header + 1;
   }
 
-  static void Deallocate(void* arena, void* ptr) {
+  static void deallocate(void* arena, void* ptr) {
     if (ptr == nullptr) return;
     auto& self = *static_cast<GumboArena*>(arena);
     Header* header = static_cast<Header*>(ptr) - 1;
@@ -662,7 +654,7 @@ class GumboArena {
     if (header->next != nullptr) header->next->prev = header->prev;
     if (self.head_ == header) self.head_ = header->next;
     // NOLINTNEXTLINE(cppcoreguidelines-no-malloc,cppcoreguidelines-owning-memory)
-    std::free(header);  // pairs with Allocate's malloc
+    std::free(header);  // pairs with allocate's malloc
   }
 
  private:
@@ -683,7 +675,7 @@ class TextSink {
  public:
   explicit TextSink(std::size_t cap) : cap_(cap) {}
 
-  void Append(std::string_view text) {
+  void append(std::string_view text) {
     std::string repaired;
     if (!is_valid_utf8(text)) {
       repaired = replace_invalid_utf8(text);
@@ -691,27 +683,27 @@ class TextSink {
     }
     std::size_t i = 0;
     while (i < text.size() && !full_) {
-      if (IsSpace(text[i])) {
+      if (is_ascii_space(text[i])) {
         if (pending_ == '\0') pending_ = ' ';
         ++i;
         continue;
       }
       const std::size_t start = i;
-      while (i < text.size() && !IsSpace(text[i])) ++i;
-      Emit(text.substr(start, i - start));
+      while (i < text.size() && !is_ascii_space(text[i])) ++i;
+      emit(text.substr(start, i - start));
     }
   }
 
   // A boundary between blocks: a newline wins over a space.
-  void Break(char separator) {
+  void add_break(char separator) {
     if (separator == '\n' || pending_ == '\0') pending_ = separator;
   }
 
   bool full() const { return full_; }
-  std::string Take() { return std::move(out_); }
+  std::string take() { return std::move(out_); }
 
  private:
-  void Emit(std::string_view word) {
+  void emit(std::string_view word) {
     // Separators are only written between words, which trims both ends for free.
     const std::size_t separator = (pending_ != '\0' && !out_.empty()) ? 1 : 0;
     std::size_t fits = word.size();
@@ -737,29 +729,29 @@ class TextSink {
 // Gumbo reads a numeric character reference that overflows its int ("&#x800000BC;") as a
 // negative code point and writes its low byte as is, so text and attribute values taken from its
 // tree are not always valid UTF-8 (the spec says U+FFFD, as for any value past U+10FFFF).
-std::string ValidUtf8(std::string_view s) {
+std::string valid_utf8(std::string_view s) {
   return is_valid_utf8(s) ? std::string(s) : replace_invalid_utf8(s);
 }
 
-std::string_view AttributeValue(const GumboElement& element, const char* name) {
+std::string_view attribute_value(const GumboElement& element, const char* name) {
   const GumboAttribute* attribute = gumbo_get_attribute(&element.attributes, name);
   return attribute == nullptr ? std::string_view() : std::string_view(attribute->value);
 }
 
-bool HasAttribute(const GumboElement& element, const char* name) {
+bool has_attribute(const GumboElement& element, const char* name) {
   return gumbo_get_attribute(&element.attributes, name) != nullptr;
 }
 
-bool IsRenamedForeignRoot(const GumboElement& element) {
+bool is_renamed_foreign_root(const GumboElement& element) {
   if (element.tag != GUMBO_TAG_UNKNOWN || element.original_tag.data == nullptr) return false;
   // The tag's source text, "<x-svg ...>". Parsed here rather than with
   // gumbo_tag_from_original_text, which asserts on anything unexpected.
   const std::string_view source(element.original_tag.data, element.original_tag.length);
   if (!source.starts_with('<')) return false;
   std::size_t end = 1;
-  while (end < source.size() && !IsTagNameEnd(source[end])) ++end;
+  while (end < source.size() && !is_tag_name_end(source[end])) ++end;
   const std::string_view name = source.substr(1, end - 1);
-  return EqualsIgnoreCase(name, "x-svg") || EqualsIgnoreCase(name, "x-math");
+  return equals_ignore_case(name, "x-svg") || equals_ignore_case(name, "x-math");
 }
 
 // Text content never shown: excluded from ParsedPage::text, with everything below it.
@@ -793,13 +785,13 @@ class Extractor {
 
   // Walks the tree with an explicit stack: the depth of a Gumbo tree is bounded only by the
   // input, never by the call stack.
-  void Run(const GumboNode& document) {
+  void run(const GumboNode& document) {
     struct Frame {
       const GumboVector* children;
       unsigned int next = 0;
       char separator = '\0';  // written when leaving the element
       bool hides_text = false;
-      bool in_foreign_root = false;  // inside a renamed <svg> or <math> (see RenameForeignRoots)
+      bool in_foreign_root = false;  // inside a renamed <svg> or <math> (see rename_foreign_roots)
     };
     std::vector<Frame> stack;
     stack.push_back({&document.v.document.children});
@@ -807,7 +799,7 @@ class Extractor {
       Frame& frame = stack.back();
       if (frame.next == frame.children->length) {
         if (frame.hides_text) --hidden_depth_;
-        if (frame.separator != '\0') text_.Break(frame.separator);
+        if (frame.separator != '\0') text_.add_break(frame.separator);
         stack.pop_back();
         continue;
       }
@@ -817,21 +809,21 @@ class Extractor {
         case GUMBO_NODE_CDATA:
         case GUMBO_NODE_WHITESPACE:
           if (options_.want_text && hidden_depth_ == 0 && !text_.full()) {
-            text_.Append(node.v.text.text);
+            text_.append(node.v.text.text);
           }
           break;
         case GUMBO_NODE_ELEMENT: {
           const GumboElement& element = node.v.element;
           const GumboTag tag = element.tag;
           Frame child{&element.children};
-          child.in_foreign_root = frame.in_foreign_root || IsRenamedForeignRoot(element);
+          child.in_foreign_root = frame.in_foreign_root || is_renamed_foreign_root(element);
           // What was SVG or MathML keeps its old meaning: its <title> is no page title and its
           // <a> no page link.
-          if (!child.in_foreign_root) Visit(element);
-          child.hides_text = In(tag, kHiddenTextTags);
-          if (In(tag, kBlockTags)) child.separator = '\n';
-          if (In(tag, kCellTags)) child.separator = ' ';
-          if (child.separator != '\0') text_.Break(child.separator);
+          if (!child.in_foreign_root) visit(element);
+          child.hides_text = is_in(tag, kHiddenTextTags);
+          if (is_in(tag, kBlockTags)) child.separator = '\n';
+          if (is_in(tag, kCellTags)) child.separator = ' ';
+          if (child.separator != '\0') text_.add_break(child.separator);
           if (child.hides_text) ++hidden_depth_;
           stack.push_back(child);  // invalidates `frame`
           break;
@@ -842,41 +834,41 @@ class Extractor {
           break;
       }
     }
-    if (options_.want_text) page_.text = text_.Take();
+    if (options_.want_text) page_.text = text_.take();
   }
 
  private:
-  void Visit(const GumboElement& element) {
+  void visit(const GumboElement& element) {
     if (element.tag_namespace != GUMBO_NAMESPACE_HTML) return;
     switch (element.tag) {
       case GUMBO_TAG_A:
-        AddLink(AttributeValue(element, "href"), LinkSource::kAnchor, RelNofollow(element));
+        add_link(attribute_value(element, "href"), LinkSource::kAnchor, rel_nofollow(element));
         break;
       case GUMBO_TAG_AREA:
-        AddLink(AttributeValue(element, "href"), LinkSource::kArea, RelNofollow(element));
+        add_link(attribute_value(element, "href"), LinkSource::kArea, rel_nofollow(element));
         break;
       case GUMBO_TAG_LINK:
-        VisitLink(element);
+        visit_link(element);
         break;
       case GUMBO_TAG_IFRAME:
-        AddLink(AttributeValue(element, "src"), LinkSource::kIframe, false);
+        add_link(attribute_value(element, "src"), LinkSource::kIframe, false);
         break;
       case GUMBO_TAG_FRAME:
-        AddLink(AttributeValue(element, "src"), LinkSource::kFrame, false);
+        add_link(attribute_value(element, "src"), LinkSource::kFrame, false);
         break;
       case GUMBO_TAG_BASE:
-        if (!seen_base_ && HasAttribute(element, "href")) {
+        if (!seen_base_ && has_attribute(element, "href")) {
           seen_base_ = true;
-          page_.base_href = ValidUtf8(TrimSpace(AttributeValue(element, "href")));
+          page_.base_href = valid_utf8(trim_ascii_space(attribute_value(element, "href")));
         }
         break;
       case GUMBO_TAG_META:
-        VisitMeta(element);
+        visit_meta(element);
         break;
       case GUMBO_TAG_TITLE:
         if (!seen_title_) {
           seen_title_ = true;
-          page_.title = TitleText(element);
+          page_.title = title_text(element);
         }
         break;
       default:
@@ -884,49 +876,50 @@ class Extractor {
     }
   }
 
-  static bool RelNofollow(const GumboElement& element) {
-    return HasToken(AttributeValue(element, "rel"), {"nofollow"});
+  static bool rel_nofollow(const GumboElement& element) {
+    return has_token(attribute_value(element, "rel"), {"nofollow"});
   }
 
-  void VisitLink(const GumboElement& element) {
-    const std::string_view rel = AttributeValue(element, "rel");
-    if (const auto source = html::LinkRelSource(rel)) {
-      AddLink(AttributeValue(element, "href"), *source, HasToken(rel, {"nofollow"}));
+  void visit_link(const GumboElement& element) {
+    const std::string_view rel = attribute_value(element, "rel");
+    if (const auto source = html::link_rel_source(rel)) {
+      add_link(attribute_value(element, "href"), *source, has_token(rel, {"nofollow"}));
     }
   }
 
-  void VisitMeta(const GumboElement& element) {
-    if (EqualsIgnoreCase(TrimSpace(AttributeValue(element, "name")), "robots")) {
-      html::ApplyRobotsMeta(AttributeValue(element, "content"), page_);
+  void visit_meta(const GumboElement& element) {
+    if (equals_ignore_case(trim_ascii_space(attribute_value(element, "name")), "robots")) {
+      html::apply_robots_meta(attribute_value(element, "content"), page_);
     }
     if (!page_.meta_charset.empty()) return;
-    if (HasAttribute(element, "charset")) {
-      page_.meta_charset = AsciiLowerCopy(TrimSpace(AttributeValue(element, "charset")));
-    } else if (EqualsIgnoreCase(TrimSpace(AttributeValue(element, "http-equiv")), "content-type")) {
-      page_.meta_charset = charset_from_meta_content(AttributeValue(element, "content"));
+    if (has_attribute(element, "charset")) {
+      page_.meta_charset = ascii_lower_copy(trim_ascii_space(attribute_value(element, "charset")));
+    } else if (equals_ignore_case(trim_ascii_space(attribute_value(element, "http-equiv")),
+                                  "content-type")) {
+      page_.meta_charset = charset_from_meta_content(attribute_value(element, "content"));
     }
   }
 
-  static std::string TitleText(const GumboElement& title) {
+  static std::string title_text(const GumboElement& title) {
     // <title> is RCDATA: its children are text nodes only, so no walk is needed.
     TextSink sink(kMaxTitleBytes);
     for (unsigned int i = 0; i < title.children.length && !sink.full(); ++i) {
       const auto& child = *static_cast<const GumboNode*>(title.children.data[i]);
       if (child.type == GUMBO_NODE_TEXT || child.type == GUMBO_NODE_WHITESPACE) {
-        sink.Append(child.v.text.text);
+        sink.append(child.v.text.text);
       }
     }
-    return sink.Take();
+    return sink.take();
   }
 
-  void AddLink(std::string_view href, LinkSource source, bool nofollow) {
-    href = TrimSpace(href);
+  void add_link(std::string_view href, LinkSource source, bool nofollow) {
+    href = trim_ascii_space(href);
     if (href.empty()) return;
     if (page_.links.size() >= options_.max_links) {
       page_.links_truncated = true;
       return;
     }
-    page_.links.push_back(RawLink{ValidUtf8(href), source, nofollow});
+    page_.links.push_back(RawLink{valid_utf8(href), source, nofollow});
   }
 
   const ParseOptions& options_;
@@ -943,11 +936,11 @@ ParsedPage parse_html(std::string_view utf8_html, const ParseOptions& options) {
   // Gumbo keeps offsets in unsigned int.
   utf8_html = utf8_html.substr(0, std::numeric_limits<unsigned int>::max());
   ParsedPage page;
-  const std::optional<std::string> renamed = RenameForeignRoots(utf8_html);
+  const std::optional<std::string> renamed = rename_foreign_roots(utf8_html);
   if (renamed) utf8_html = *renamed;
   const std::optional<std::string> limited =
-      LimitMarkup(utf8_html, options.max_depth,
-                  kCloneAllowanceBytes + kCloneBytesPerInputByte * utf8_html.size());
+      limit_markup(utf8_html, options.max_depth,
+                   kCloneAllowanceBytes + kCloneBytesPerInputByte * utf8_html.size());
   if (limited) {
     page.markup_limited = true;
     utf8_html = *limited;
@@ -956,15 +949,15 @@ ParsedPage parse_html(std::string_view utf8_html, const ParseOptions& options) {
   // Owns every Gumbo allocation, the tree included (which points into utf8_html's buffer).
   GumboArena arena;
   GumboOptions gumbo_options = kGumboDefaultOptions;
-  gumbo_options.allocator = &GumboArena::Allocate;
-  gumbo_options.deallocator = &GumboArena::Deallocate;
+  gumbo_options.allocator = &GumboArena::allocate;
+  gumbo_options.deallocator = &GumboArena::deallocate;
   gumbo_options.userdata = &arena;
   gumbo_options.max_errors = 0;  // the error list is never read; recording it costs memory
   const GumboOutput* output =
       gumbo_parse_with_options(&gumbo_options, utf8_html.data(), utf8_html.size());
   if (output == nullptr || output->document == nullptr) return page;
 
-  Extractor(options, page).Run(*output->document);
+  Extractor(options, page).run(*output->document);
   return page;
 }
 

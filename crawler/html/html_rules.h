@@ -1,7 +1,8 @@
-// Internal to the HTML parser and the link scanner: the character, token and tag-set rules both
-// read markup by. They live here once because the scanner must find exactly the links, base and
-// metas parse_html finds (tests/unit/link_scanner_test.cc compares them), and two copies of a
-// rule could drift apart.
+// Internal to the HTML parser and the link scanner: the token and tag-set rules both read markup
+// by (character classes come from crawler/util/ascii.h; HTML whitespace is is_ascii_space). They
+// live here once because the scanner must find exactly the links, base and metas parse_html
+// finds (tests/unit/link_scanner_test.cc compares them), and two copies of a rule could drift
+// apart.
 #pragma once
 
 #include <gumbo.h>
@@ -13,36 +14,19 @@
 #include <string_view>
 
 #include "crawler/html/html_parser.h"
+#include "crawler/util/ascii.h"
 
 namespace crawler::html {
 
-// HTML's ASCII whitespace (CR included: the input stream turns it into LF).
-inline bool IsSpace(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f'; }
-inline bool IsAlpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
 // Where a tag name ends (start and end tags alike).
-inline bool IsTagNameEnd(char c) { return IsSpace(c) || c == '/' || c == '>'; }
-inline char AsciiLower(char c) {
-  return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
-}
-
-inline bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return AsciiLower(x) == AsciiLower(y);
-         });
-}
-
-inline std::string_view TrimSpace(std::string_view s) {
-  while (!s.empty() && IsSpace(s.front())) s.remove_prefix(1);
-  while (!s.empty() && IsSpace(s.back())) s.remove_suffix(1);
-  return s;
-}
+inline bool is_tag_name_end(char c) { return is_ascii_space(c) || c == '/' || c == '>'; }
 
 // True when `list`, split at ASCII whitespace and any of `extra_separators`, has a token equal
 // (ignoring ASCII case) to one of `tokens`: rel="nofollow", <meta name=robots content=...>.
-inline bool HasToken(std::string_view list, std::initializer_list<std::string_view> tokens,
-                     std::string_view extra_separators = "") {
+inline bool has_token(std::string_view list, std::initializer_list<std::string_view> tokens,
+                      std::string_view extra_separators = "") {
   const auto is_separator = [&](char c) {
-    return IsSpace(c) || extra_separators.find(c) != std::string_view::npos;
+    return is_ascii_space(c) || extra_separators.find(c) != std::string_view::npos;
   };
   std::size_t i = 0;
   while (i < list.size()) {
@@ -52,26 +36,26 @@ inline bool HasToken(std::string_view list, std::initializer_list<std::string_vi
     const std::string_view token = list.substr(start, i - start);
     if (token.empty()) continue;
     for (const std::string_view wanted : tokens) {
-      if (EqualsIgnoreCase(token, wanted)) return true;
+      if (equals_ignore_case(token, wanted)) return true;
     }
   }
   return false;
 }
 
 // What a <link> with this rel contributes: its source, or nothing (stylesheets, icons, ...).
-inline std::optional<LinkSource> LinkRelSource(std::string_view rel) {
-  if (HasToken(rel, {"stylesheet"})) return std::nullopt;  // includes "alternate stylesheet"
-  if (HasToken(rel, {"alternate"})) return LinkSource::kLinkAlternate;
-  if (HasToken(rel, {"next"})) return LinkSource::kLinkNext;
-  if (HasToken(rel, {"prev", "previous"})) return LinkSource::kLinkPrev;
+inline std::optional<LinkSource> link_rel_source(std::string_view rel) {
+  if (has_token(rel, {"stylesheet"})) return std::nullopt;  // includes "alternate stylesheet"
+  if (has_token(rel, {"alternate"})) return LinkSource::kLinkAlternate;
+  if (has_token(rel, {"next"})) return LinkSource::kLinkNext;
+  if (has_token(rel, {"prev", "previous"})) return LinkSource::kLinkPrev;
   return std::nullopt;
 }
 
 // Applies <meta name=robots content=...>: directives are comma-separated, and sloppy pages use
 // spaces too.
-inline void ApplyRobotsMeta(std::string_view content, ParsedPage& page) {
-  if (HasToken(content, {"nofollow", "none"}, ",")) page.meta_nofollow = true;
-  if (HasToken(content, {"noindex", "none"}, ",")) page.meta_noindex = true;
+inline void apply_robots_meta(std::string_view content, ParsedPage& page) {
+  if (has_token(content, {"nofollow", "none"}, ",")) page.meta_nofollow = true;
+  if (has_token(content, {"noindex", "none"}, ",")) page.meta_noindex = true;
 }
 
 // A set of tags with constant-time lookup: the sets are consulted for every tag.

@@ -17,6 +17,7 @@
 #include "crawler/html/charset.h"
 #include "crawler/html/html_entities.h"
 #include "crawler/html/html_rules.h"
+#include "crawler/util/ascii.h"
 
 namespace crawler {
 namespace {
@@ -24,20 +25,12 @@ namespace {
 constexpr std::size_t kNpos = std::string_view::npos;
 constexpr std::string_view kReplacement = "\xEF\xBF\xBD";  // U+FFFD
 
-using html::AsciiLower;
-using html::EqualsIgnoreCase;
-using html::HasToken;
-using html::IsAlpha;
-using html::IsSpace;
-using html::IsTagNameEnd;
+using html::has_token;
+using html::is_tag_name_end;
 using html::kVoidTags;
 using html::TagSet;
-using html::TrimSpace;
-bool IsDigit(char c) { return c >= '0' && c <= '9'; }
-bool IsAlnum(char c) { return IsAlpha(c) || IsDigit(c); }
-bool IsHexDigit(char c) { return IsDigit(c) || ((c | 0x20) >= 'a' && (c | 0x20) <= 'f'); }
 
-void AppendCodePoint(std::string& out, std::uint32_t cp) {
+void append_code_point(std::string& out, std::uint32_t cp) {
   if (cp < 0x80) {
     out.push_back(static_cast<char>(cp));
   } else if (cp < 0x800) {
@@ -58,17 +51,17 @@ void AppendCodePoint(std::string& out, std::uint32_t cp) {
 // ---------------------------------------------------------------------------------------------
 // The input stream: what the tokenizer reads where parse_html's input has raw bytes.
 
-// True when parse_html's pre-scan (RenameForeignRoots) inserts "x-" at `name_start`: the name
+// True when parse_html's pre-scan (rename_foreign_roots) inserts "x-" at `name_start`: the name
 // there is svg or math, followed by a tag-name end. Like the pre-scan, this ignores context.
-bool IsRenamedRoot(std::string_view doc, std::size_t name_start) {
+bool is_renamed_root(std::string_view doc, std::size_t name_start) {
   // Asked at every tag: most names rule both out by their first letter.
   if (name_start >= doc.size()) return false;
-  const char first = AsciiLower(doc[name_start]);
+  const char first = ascii_lower(doc[name_start]);
   if (first != 's' && first != 'm') return false;
   for (const std::string_view root : {std::string_view("svg"), std::string_view("math")}) {
     const std::size_t after = name_start + root.size();
-    if (after < doc.size() && EqualsIgnoreCase(doc.substr(name_start, root.size()), root) &&
-        IsTagNameEnd(doc[after])) {
+    if (after < doc.size() && equals_ignore_case(doc.substr(name_start, root.size()), root) &&
+        is_tag_name_end(doc[after])) {
       return true;
     }
   }
@@ -79,7 +72,7 @@ bool IsRenamedRoot(std::string_view doc, std::size_t name_start) {
 // CRLF as LF, and U+FFFD for invalid UTF-8 (per maximal subpart, as the WHATWG decoder does), NUL,
 // and the control characters and noncharacters Gumbo replaces. doc[end] is only looked at to
 // decide a rename.
-void AppendInputText(std::string_view doc, std::size_t begin, std::size_t end, std::string& out) {
+void append_input_text(std::string_view doc, std::size_t begin, std::size_t end, std::string& out) {
   std::size_t i = begin;
   while (i < end) {
     const auto c = static_cast<unsigned char>(doc[i]);
@@ -98,7 +91,7 @@ void AppendInputText(std::string_view doc, std::size_t begin, std::size_t end, s
       out.push_back('<');
       std::size_t name_start = i + 1;
       if (name_start < doc.size() && doc[name_start] == '/') ++name_start;
-      if (name_start < end && IsRenamedRoot(doc, name_start)) {
+      if (name_start < end && is_renamed_root(doc, name_start)) {
         if (name_start > i + 1) out.push_back('/');
         out.append("x-");
         i = name_start;
@@ -183,14 +176,14 @@ constexpr std::array<std::uint16_t, 32> kC1Replacements = {
 
 // Decodes the numeric reference whose digits start at text[pos] (after "&#" or "&#x"). Returns
 // the position after it, or kNpos when there are no digits (then it is no reference).
-std::size_t DecodeNumericReference(std::string_view text, std::size_t pos, bool hex,
-                                   std::string& out) {
+std::size_t decode_numeric_reference(std::string_view text, std::size_t pos, bool hex,
+                                     std::string& out) {
   std::uint32_t cp = 0;
   const std::size_t start = pos;
-  while (pos < text.size() && (hex ? IsHexDigit(text[pos]) : IsDigit(text[pos]))) {
-    const char d = AsciiLower(text[pos]);
-    const std::uint32_t digit =
-        IsDigit(d) ? static_cast<std::uint32_t>(d - '0') : static_cast<std::uint32_t>(d - 'a' + 10);
+  while (pos < text.size() && (hex ? is_ascii_hex_digit(text[pos]) : is_ascii_digit(text[pos]))) {
+    const char d = ascii_lower(text[pos]);
+    const std::uint32_t digit = is_ascii_digit(d) ? static_cast<std::uint32_t>(d - '0')
+                                                  : static_cast<std::uint32_t>(d - 'a' + 10);
     // Gumbo accumulates in a 32-bit int that wraps: "&#4294967361;" is "A" to it as well.
     cp = cp * (hex ? 16U : 10U) + digit;
     ++pos;
@@ -203,14 +196,14 @@ std::size_t DecodeNumericReference(std::string_view text, std::size_t pos, bool 
     // (Values that wrap to a negative int are Gumbo garbage: known difference 5.)
     cp = 0xFFFD;
   }
-  AppendCodePoint(out, cp);
+  append_code_point(out, cp);
   return pos;
 }
 
 // Appends `text` (already as the input stream presents it) with character references decoded.
 // In attribute values a legacy name without ';' followed by '=' or an alphanumeric stays as
 // written ("?a=1&copy=2" keeps its "&copy").
-void DecodeReferences(std::string_view text, bool in_attribute, std::string& out) {
+void decode_references(std::string_view text, bool in_attribute, std::string& out) {
   std::size_t i = 0;
   while (true) {
     const std::size_t amp = text.find('&', i);
@@ -219,7 +212,7 @@ void DecodeReferences(std::string_view text, bool in_attribute, std::string& out
     i = amp + 1;
     if (i < text.size() && text[i] == '#') {
       const bool hex = i + 1 < text.size() && (text[i + 1] == 'x' || text[i + 1] == 'X');
-      const std::size_t after = DecodeNumericReference(text, i + (hex ? 2 : 1), hex, out);
+      const std::size_t after = decode_numeric_reference(text, i + (hex ? 2 : 1), hex, out);
       if (after == kNpos) {
         out.push_back('&');  // "&#" or "&#x" without digits: all of it stays
       } else {
@@ -231,7 +224,7 @@ void DecodeReferences(std::string_view text, bool in_attribute, std::string& out
     const std::size_t after = i + ref.length;
     const bool kept =
         ref.length == 0 || (in_attribute && text[after - 1] != ';' && after < text.size() &&
-                            (text[after] == '=' || IsAlnum(text[after])));
+                            (text[after] == '=' || is_ascii_alnum(text[after])));
     if (kept) {
       out.push_back('&');
     } else {
@@ -248,11 +241,11 @@ struct TextContent {
   bool non_nul = false;  // anything but whitespace and NUL
 };
 
-TextContent ClassifyText(std::string_view raw) {
+TextContent classify_text(std::string_view raw) {
   TextContent content;
   const auto classify = [&](std::string_view s) {
     for (const char c : s) {
-      if (IsSpace(c)) continue;
+      if (is_ascii_space(c)) continue;
       content.any = true;
       if (c != '\0') content.non_nul = true;
     }
@@ -261,7 +254,7 @@ TextContent ClassifyText(std::string_view raw) {
     classify(raw);
   } else {
     std::string decoded;  // "&#32;" is whitespace
-    DecodeReferences(raw, false, decoded);
+    decode_references(raw, false, decoded);
     classify(decoded);
   }
   return content;
@@ -269,18 +262,18 @@ TextContent ClassifyText(std::string_view raw) {
 
 // Collapses whitespace runs to one space, trims, and caps at a byte count without splitting a
 // UTF-8 character: ParsedPage::title's rules (parse_html's TextSink).
-std::string CollapseWhitespace(std::string_view text, std::size_t cap) {
+std::string collapse_whitespace(std::string_view text, std::size_t cap) {
   std::string out;
   bool pending_space = false;
   std::size_t i = 0;
   while (i < text.size()) {
-    if (IsSpace(text[i])) {
+    if (is_ascii_space(text[i])) {
       pending_space = true;
       ++i;
       continue;
     }
     const std::size_t start = i;
-    while (i < text.size() && !IsSpace(text[i])) ++i;
+    while (i < text.size() && !is_ascii_space(text[i])) ++i;
     std::string_view word = text.substr(start, i - start);
     const std::size_t separator = (pending_space && !out.empty()) ? 1 : 0;
     pending_space = false;
@@ -382,7 +375,7 @@ struct RawValue {
 struct Attributes {
   RawValue href, src, rel, name, content, charset, http_equiv, type;
 
-  RawValue* Slot(std::string_view lowercase_candidate) {
+  RawValue* slot(std::string_view lowercase_candidate) {
     switch (lowercase_candidate.size()) {
       case 3:
         if (lowercase_candidate == "src") return &src;
@@ -451,7 +444,7 @@ class Scanner {
   Scanner(std::string_view html, const ParseOptions& options, ParsedPage& page)
       : in_(html), options_(options), page_(page) {}
 
-  void Run() {
+  void run() {
     std::size_t pos = 0;
     const std::size_t n = in_.size();
     while (pos < n) {
@@ -459,30 +452,30 @@ class Scanner {
       const std::size_t lt =
           found == nullptr ? n
                            : static_cast<std::size_t>(static_cast<const char*>(found) - in_.data());
-      if (lt > pos) Text(pos, lt);
+      if (lt > pos) handle_text(pos, lt);
       if (lt >= n - 1) return;  // a '<' at the very end is text
       pos = lt;
       const char next = in_[lt + 1];
-      if (IsAlpha(next)) {
-        pos = StartTag(lt + 1);
+      if (is_ascii_alpha(next)) {
+        pos = start_tag(lt + 1);
       } else if (next == '/') {
         if (lt + 2 >= n) return;  // "</" at the end is text
         const char after = in_[lt + 2];
-        if (IsAlpha(after)) {
-          pos = EndTag(lt + 2);
+        if (is_ascii_alpha(after)) {
+          pos = end_tag(lt + 2);
         } else if (after == '>') {
           pos = lt + 3;  // "</>" is dropped
           after_empty_end_tag_ = pos;
         } else {
-          pos = SkipBogusComment(lt + 2);
+          pos = skip_bogus_comment(lt + 2);
         }
       } else if (next == '!') {
-        pos = MarkupDeclaration(lt + 2);
+        pos = markup_declaration(lt + 2);
       } else if (next == '?') {
-        pos = SkipBogusComment(lt + 1);
+        pos = skip_bogus_comment(lt + 1);
       } else {
         // A '<' that starts nothing is text.
-        Text(lt, lt + 1);
+        handle_text(lt, lt + 1);
         pos = lt + 1;
       }
     }
@@ -492,22 +485,22 @@ class Scanner {
   // ----- Tokenizer -----
 
   // Position after the next '>' at or after `pos`: the end of a bogus comment or doctype.
-  std::size_t SkipBogusComment(std::size_t pos) const {
+  std::size_t skip_bogus_comment(std::size_t pos) const {
     const std::size_t gt = in_.find('>', pos);
     return gt == kNpos ? in_.size() : gt + 1;
   }
 
   // After "<!": a comment, a doctype or a bogus comment. (CDATA sections exist only in foreign
   // content, which parse_html never enters: "<![CDATA[" starts a bogus comment.)
-  std::size_t MarkupDeclaration(std::size_t pos) const {
-    if (in_.substr(pos, 2) == "--") return SkipComment(pos + 2);
-    return SkipBogusComment(pos);
+  std::size_t markup_declaration(std::size_t pos) const {
+    if (in_.substr(pos, 2) == "--") return skip_comment(pos + 2);
+    return skip_bogus_comment(pos);
   }
 
   // Position after the comment whose content starts at `pos` (after "<!--"), or the end of the
   // input: the tokenizer's comment states. "<!-->" and "<!--->" are whole comments; "--" followed
   // by any further dashes and '>' ends one, and so does "--!>".
-  std::size_t SkipComment(std::size_t pos) const {
+  std::size_t skip_comment(std::size_t pos) const {
     enum class State { kStart, kStartDash, kComment, kEndDash, kEnd, kEndBang };
     const std::size_t n = in_.size();
     State state = State::kStart;
@@ -549,7 +542,7 @@ class Scanner {
   // Parses a tag's attributes from `pos` (just after the tag name) to its '>'. Returns the
   // position after the '>', or kNpos when the input ends first (the tag is then dropped, as
   // the tokenizer drops it). Records the attributes `attributes` asks for, when not null.
-  std::size_t ParseAttributes(std::size_t pos, Attributes* attributes) {
+  std::size_t parse_attributes(std::size_t pos, Attributes* attributes) {
     const std::size_t n = in_.size();
     names_.clear();
     hashed_names_ = false;
@@ -559,7 +552,7 @@ class Scanner {
     std::optional<std::string> joining;
     while (true) {
       // Before attribute name (also after a '/' that is not "/>").
-      while (pos < n && (IsSpace(in_[pos]) || in_[pos] == '/')) {
+      while (pos < n && (is_ascii_space(in_[pos]) || in_[pos] == '/')) {
         if (in_[pos] == '/' && pos + 1 < n && in_[pos + 1] == '>') return pos + 2;
         ++pos;
       }
@@ -567,20 +560,20 @@ class Scanner {
       if (in_[pos] == '>') return pos + 1;
       // Attribute name: the first character may be anything (even '=' or a quote).
       const std::size_t name_start = pos++;
-      while (pos < n && !IsSpace(in_[pos]) && in_[pos] != '/' && in_[pos] != '>' &&
+      while (pos < n && !is_ascii_space(in_[pos]) && in_[pos] != '/' && in_[pos] != '>' &&
              in_[pos] != '=') {
         ++pos;
       }
       const std::size_t name_end = pos;
       // After attribute name.
-      while (pos < n && IsSpace(in_[pos])) ++pos;
+      while (pos < n && is_ascii_space(in_[pos])) ++pos;
       if (pos >= n) return kNpos;
       RawValue value;
       value.present = true;
       const bool has_value = in_[pos] == '=';
       if (has_value) {
         ++pos;
-        while (pos < n && IsSpace(in_[pos])) ++pos;  // before attribute value
+        while (pos < n && is_ascii_space(in_[pos])) ++pos;  // before attribute value
         if (pos >= n) return kNpos;
         const char c = in_[pos];
         if (c == '"' || c == '\'') {
@@ -593,7 +586,7 @@ class Scanner {
           // attribute at once; the loop above handles all three.
         } else if (c != '>') {
           value.begin = pos;
-          while (pos < n && !IsSpace(in_[pos]) && in_[pos] != '>') ++pos;
+          while (pos < n && !is_ascii_space(in_[pos]) && in_[pos] != '>') ++pos;
           if (pos >= n) return kNpos;
           value.end = pos;
         } else {
@@ -606,72 +599,72 @@ class Scanner {
       if (joining) {
         std::string joined = std::move(*joining);
         joining.reset();
-        AppendLowercaseName(name_start, name_end, joined);
-        if (!RememberName(joined)) {
+        append_lowercase_name(name_start, name_end, joined);
+        if (!remember_name(joined)) {
           if (!has_value) joining = std::move(joined);
           continue;
         }
-        RecordName(joined, value, *attributes);
+        record_name(joined, value, *attributes);
         continue;
       }
-      if (!RememberName(name_start, name_end)) {
-        if (!has_value) AppendLowercaseName(name_start, name_end, joining.emplace());
+      if (!remember_name(name_start, name_end)) {
+        if (!has_value) append_lowercase_name(name_start, name_end, joining.emplace());
         continue;
       }
-      RecordName(in_.substr(name_start, name_end - name_start), value, *attributes);
+      record_name(in_.substr(name_start, name_end - name_start), value, *attributes);
     }
   }
 
   // A name as the tokenizer's buffer holds it: input-stream normalised, ASCII lowercased.
-  void AppendLowercaseName(std::size_t start, std::size_t end, std::string& out) const {
+  void append_lowercase_name(std::size_t start, std::size_t end, std::string& out) const {
     const std::size_t from = out.size();
-    AppendInputText(in_, start, end, out);
-    for (std::size_t i = from; i < out.size(); ++i) out[i] = AsciiLower(out[i]);
+    append_input_text(in_, start, end, out);
+    for (std::size_t i = from; i < out.size(); ++i) out[i] = ascii_lower(out[i]);
   }
 
   // Records the name in_[start, end) of the tag being parsed; false when it repeats an earlier
   // one. A tag's first few names are compared in place, without allocating; past that (or once
   // a joined name appears) they go into a hash set, so that a tag with 100,000 attributes still
   // takes linear time.
-  bool RememberName(std::size_t start, std::size_t end) {
+  bool remember_name(std::size_t start, std::size_t end) {
     if (!hashed_names_) {
       for (const auto& [other_start, other_end] : names_) {
-        if (SameAttributeName(other_start, other_end, start, end)) return false;
+        if (same_attribute_name(other_start, other_end, start, end)) return false;
       }
       if (names_.size() < kNamesComparedInPlace) {
         names_.emplace_back(start, end);
         return true;
       }
-      HashNames();
+      hash_names();
     }
     std::string name;
-    AppendLowercaseName(start, end, name);
-    return RememberName(name);
+    append_lowercase_name(start, end, name);
+    return remember_name(name);
   }
 
   // The same for a name already normalised and lowercased (a joined one).
-  bool RememberName(const std::string& lowercase_name) {
-    if (!hashed_names_) HashNames();
+  bool remember_name(const std::string& lowercase_name) {
+    if (!hashed_names_) hash_names();
     // Gumbo keeps a NUL in an attribute name as a C string end: never equal to another name.
     if (lowercase_name.find('\0') != kNpos) return true;
     return name_set_.insert(lowercase_name).second;
   }
 
-  void HashNames() {
+  void hash_names() {
     hashed_names_ = true;
     name_set_.clear();
     std::string name;
     for (const auto& [start, end] : names_) {
       name.clear();
-      AppendLowercaseName(start, end, name);
-      RememberName(name);
+      append_lowercase_name(start, end, name);
+      remember_name(name);
     }
   }
 
   // Whether two attribute names read the same to the tokenizer (ASCII lowercased, input-stream
   // normalised).
-  bool SameAttributeName(std::size_t a_start, std::size_t a_end, std::size_t b_start,
-                         std::size_t b_end) const {
+  bool same_attribute_name(std::size_t a_start, std::size_t a_end, std::size_t b_start,
+                           std::size_t b_end) const {
     const std::string_view a = in_.substr(a_start, a_end - a_start);
     const std::string_view b = in_.substr(b_start, b_end - b_start);
     // Gumbo keeps a NUL in an attribute name as a NUL (a C string end), and such a name never
@@ -683,42 +676,42 @@ class Scanner {
                c != '<';
       });
     };
-    if (plain(a) && plain(b)) return EqualsIgnoreCase(a, b);
+    if (plain(a) && plain(b)) return equals_ignore_case(a, b);
     std::string na;
     std::string nb;
-    AppendInputText(in_, a_start, a_end, na);
-    AppendInputText(in_, b_start, b_end, nb);
-    return EqualsIgnoreCase(na, nb);
+    append_input_text(in_, a_start, a_end, na);
+    append_input_text(in_, b_start, b_end, nb);
+    return equals_ignore_case(na, nb);
   }
 
-  static void RecordName(std::string_view name, const RawValue& value, Attributes& attributes) {
+  static void record_name(std::string_view name, const RawValue& value, Attributes& attributes) {
     const std::size_t length = name.size();
     if (length < 3 || length > 10) return;
     std::array<char, 10> lower{};
-    for (std::size_t i = 0; i < length; ++i) lower[i] = AsciiLower(name[i]);
-    RawValue* slot = attributes.Slot(std::string_view(lower.data(), length));
+    for (std::size_t i = 0; i < length; ++i) lower[i] = ascii_lower(name[i]);
+    RawValue* slot = attributes.slot(std::string_view(lower.data(), length));
     if (slot != nullptr && !slot->present) *slot = value;
   }
 
   // The value of an attribute as the tree has it: input-stream normalised, references decoded.
-  std::string Value(const RawValue& raw) const {
+  std::string attribute_value(const RawValue& raw) const {
     std::string normalised;
-    AppendInputText(in_, raw.begin, raw.end, normalised);
+    append_input_text(in_, raw.begin, raw.end, normalised);
     if (normalised.find('&') == kNpos) return normalised;
     std::string decoded;
     decoded.reserve(normalised.size());
-    DecodeReferences(normalised, true, decoded);
+    decode_references(normalised, true, decoded);
     return decoded;
   }
 
   // Position of the "</" of the appropriate end tag for `name` (raw text and RCDATA), searching
   // from `pos`; kNpos when there is none.
-  std::size_t FindEndTag(std::size_t pos, std::string_view name) const {
+  std::size_t find_end_tag(std::size_t pos, std::string_view name) const {
     const std::size_t n = in_.size();
     while ((pos = in_.find("</", pos)) != kNpos) {
       const std::size_t after = pos + 2 + name.size();
-      if (after < n && EqualsIgnoreCase(in_.substr(pos + 2, name.size()), name) &&
-          IsTagNameEnd(in_[after])) {
+      if (after < n && equals_ignore_case(in_.substr(pos + 2, name.size()), name) &&
+          is_tag_name_end(in_[after])) {
         return pos;
       }
       pos += 2;
@@ -729,17 +722,17 @@ class Scanner {
   // Skips raw text or RCDATA content from `pos` through its end tag. Returns the position after
   // it (the input's end when the element or its end tag runs to the end); `content_end` gets
   // where the text stops.
-  std::size_t SkipText(std::size_t pos, std::string_view name, std::size_t* content_end) {
-    const std::size_t end_tag = FindEndTag(pos, name);
+  std::size_t skip_text(std::size_t pos, std::string_view name, std::size_t* content_end) {
+    const std::size_t end_tag = find_end_tag(pos, name);
     if (content_end != nullptr) *content_end = end_tag == kNpos ? in_.size() : end_tag;
     if (end_tag == kNpos) return in_.size();
-    const std::size_t after = ParseAttributes(end_tag + 2 + name.size(), nullptr);
+    const std::size_t after = parse_attributes(end_tag + 2 + name.size(), nullptr);
     return after == kNpos ? in_.size() : after;
   }
 
   // Skips script data from `pos` through "</script>", following the escape states: inside
   // "<!--", a "<script" makes a later "</script>" part of the text until "-->".
-  std::size_t SkipScript(std::size_t pos) {
+  std::size_t skip_script(std::size_t pos) {
     const std::size_t n = in_.size();
     enum class State { kData, kEscaped, kDoubleEscaped };
     State state = State::kData;
@@ -749,7 +742,7 @@ class Scanner {
         const std::size_t lt = in_.find('<', pos);
         if (lt == kNpos) return n;
         pos = lt + 1;
-        if (IsScriptEndTag(lt)) return EndScriptTag(lt);
+        if (is_script_end_tag(lt)) return end_script_tag(lt);
         if (in_.substr(pos, 3) == "!--") {
           pos += 3;
           state = State::kEscaped;
@@ -774,9 +767,9 @@ class Scanner {
         continue;
       }
       if (state == State::kEscaped) {
-        if (IsScriptEndTag(pos)) return EndScriptTag(pos);
-        if (IsScriptName(pos + 1)) state = State::kDoubleEscaped;
-      } else if (in_.substr(pos + 1, 1) == "/" && IsScriptName(pos + 2)) {
+        if (is_script_end_tag(pos)) return end_script_tag(pos);
+        if (is_script_name(pos + 1)) state = State::kDoubleEscaped;
+      } else if (in_.substr(pos + 1, 1) == "/" && is_script_name(pos + 2)) {
         state = State::kEscaped;  // "</script>" inside the double escape only leaves it
       }
       ++pos;
@@ -785,33 +778,33 @@ class Scanner {
   }
 
   // "script" followed by whitespace, '/' or '>' at `pos`.
-  bool IsScriptName(std::size_t pos) const {
+  bool is_script_name(std::size_t pos) const {
     const std::size_t after = pos + 6;
-    return after < in_.size() && EqualsIgnoreCase(in_.substr(pos, 6), "script") &&
-           IsTagNameEnd(in_[after]);
+    return after < in_.size() && equals_ignore_case(in_.substr(pos, 6), "script") &&
+           is_tag_name_end(in_[after]);
   }
-  bool IsScriptEndTag(std::size_t lt) const {
-    return lt + 1 < in_.size() && in_[lt + 1] == '/' && IsScriptName(lt + 2);
+  bool is_script_end_tag(std::size_t lt) const {
+    return lt + 1 < in_.size() && in_[lt + 1] == '/' && is_script_name(lt + 2);
   }
-  std::size_t EndScriptTag(std::size_t lt) {
-    const std::size_t after = ParseAttributes(lt + 8, nullptr);
+  std::size_t end_script_tag(std::size_t lt) {
+    const std::size_t after = parse_attributes(lt + 8, nullptr);
     return after == kNpos ? in_.size() : after;
   }
 
   // ----- Tree builder model -----
 
   // Character data in the data state, in[begin, end).
-  void Text(std::size_t begin, std::size_t end) {
+  void handle_text(std::size_t begin, std::size_t end) {
     if (template_depth_ > 0) return;
     if (phase_ == Phase::kBeforeBody) {
-      const TextContent content = ClassifyText(in_.substr(begin, end - begin));
-      if (content.any) OpenBody(/*frameset_ok=*/!content.non_nul);
+      const TextContent content = classify_text(in_.substr(begin, end - begin));
+      if (content.any) open_body(/*frameset_ok=*/!content.non_nul);
     } else if (phase_ == Phase::kBody && frameset_ok_ && !in_select_) {
-      if (ClassifyText(in_.substr(begin, end - begin)).non_nul) frameset_ok_ = false;
+      if (classify_text(in_.substr(begin, end - begin)).non_nul) frameset_ok_ = false;
     }
   }
 
-  void OpenBody(bool frameset_ok) {
+  void open_body(bool frameset_ok) {
     phase_ = Phase::kBody;
     frameset_ok_ = frameset_ok;
     body_start_.links = page_.links.size();
@@ -826,7 +819,7 @@ class Scanner {
   }
 
   // A <frameset> replaces the body: what was found in it goes with it.
-  void ReplaceBodyWithFrameset() {
+  void replace_body_with_frameset() {
     page_.links.resize(body_start_.links);
     page_.links_truncated = body_start_.links_truncated;
     page_.title = body_start_.title;
@@ -844,37 +837,37 @@ class Scanner {
   }
 
   // Elements found here end up in the tree where parse_html looks for them.
-  bool Visible() const { return template_depth_ == 0 && svg_.empty(); }
+  bool is_visible() const { return template_depth_ == 0 && svg_.empty(); }
 
   // `pos` is at the first letter of the tag name. Returns where scanning resumes.
-  std::size_t StartTag(std::size_t pos) {
+  std::size_t start_tag(std::size_t pos) {
     std::size_t name_end = pos;
-    while (name_end < in_.size() && !IsTagNameEnd(in_[name_end])) ++name_end;
+    while (name_end < in_.size() && !is_tag_name_end(in_[name_end])) ++name_end;
     if (name_end >= in_.size()) return in_.size();  // EOF in the tag name: dropped
     const std::string_view name = in_.substr(pos, name_end - pos);
     char root = 0;
     GumboTag tag = GUMBO_TAG_UNKNOWN;
     // Right after "</>", Gumbo's record of a tag's source text starts at that "</>", and
     // parse_html no longer recognises a renamed <svg> or <math> there.
-    if (IsRenamedRoot(in_, pos) && pos - 1 != after_empty_end_tag_) {
-      root = AsciiLower(name[0]);  // parse_html sees <x-svg>/<x-math>: unknown elements
+    if (is_renamed_root(in_, pos) && pos - 1 != after_empty_end_tag_) {
+      root = ascii_lower(name[0]);  // parse_html sees <x-svg>/<x-math>: unknown elements
     } else {
       tag = gumbo_tagn_enum(name.data(), static_cast<unsigned int>(name.size()));
     }
     Attributes attributes;
     const bool wanted = kTagsWithAttributes.contains(tag);
-    const std::size_t after = ParseAttributes(name_end, wanted ? &attributes : nullptr);
+    const std::size_t after = parse_attributes(name_end, wanted ? &attributes : nullptr);
     if (after == kNpos) return in_.size();  // EOF inside the tag: dropped
-    return HandleStartTag(tag, root, attributes, after);
+    return handle_start_tag(tag, root, attributes, after);
   }
 
-  std::size_t HandleStartTag(GumboTag tag, char root, const Attributes& attributes,
-                             std::size_t pos) {
+  std::size_t handle_start_tag(GumboTag tag, char root, const Attributes& attributes,
+                               std::size_t pos) {
     if (phase_ == Phase::kFrameset || phase_ == Phase::kAfterFrameset) {
-      if (tag == GUMBO_TAG_NOFRAMES) return SkipText(pos, "noframes", nullptr);
+      if (tag == GUMBO_TAG_NOFRAMES) return skip_text(pos, "noframes", nullptr);
       if (phase_ == Phase::kFrameset) {
         if (tag == GUMBO_TAG_FRAMESET) ++frameset_depth_;
-        if (tag == GUMBO_TAG_FRAME) AddLink(attributes.src, LinkSource::kFrame, false);
+        if (tag == GUMBO_TAG_FRAME) add_link(attributes.src, LinkSource::kFrame, false);
       }
       return pos;  // everything else is ignored
     }
@@ -885,13 +878,13 @@ class Scanner {
         return pos;
       }
       if (tag == GUMBO_TAG_BODY) {
-        OpenBody(/*frameset_ok=*/false);
+        open_body(/*frameset_ok=*/false);
         return pos;
       }
       // <noscript> belongs to the head until "</head>"; after it, it opens the body.
       const bool head_element =
           kHeadTags.contains(tag) || (tag == GUMBO_TAG_NOSCRIPT && !after_head_);
-      if (!head_element) OpenBody(/*frameset_ok=*/true);
+      if (!head_element) open_body(/*frameset_ok=*/true);
     }
     if (in_select_) {
       switch (tag) {
@@ -904,9 +897,9 @@ class Scanner {
           in_select_ = false;  // closes the select, then counts as in the body
           break;
         case GUMBO_TAG_SCRIPT:
-          return SkipScript(pos);
+          return skip_script(pos);
         case GUMBO_TAG_TEMPLATE:
-          OpenTemplate();
+          open_template();
           return pos;
         default:
           if (select_in_table_ && kTableParts.contains(tag)) {
@@ -916,75 +909,76 @@ class Scanner {
           return pos;  // ignored, raw-text elements included
       }
     }
-    return BodyStartTag(tag, root, attributes, pos);
+    return body_start_tag(tag, root, attributes, pos);
   }
 
-  std::size_t BodyStartTag(GumboTag tag, char root, const Attributes& attributes, std::size_t pos) {
+  std::size_t body_start_tag(GumboTag tag, char root, const Attributes& attributes,
+                             std::size_t pos) {
     const bool in_body = phase_ == Phase::kBody && template_depth_ == 0;
     if (in_body && frameset_ok_) {
       if (tag == GUMBO_TAG_FRAMESET) {
-        ReplaceBodyWithFrameset();
+        replace_body_with_frameset();
         return pos;
       }
       const bool hidden_input = tag == GUMBO_TAG_INPUT && attributes.type.present &&
-                                EqualsIgnoreCase(Value(attributes.type), "hidden");
+                                equals_ignore_case(attribute_value(attributes.type), "hidden");
       if (kFramesetNotOk.contains(tag) || (tag == GUMBO_TAG_INPUT && !hidden_input)) {
         frameset_ok_ = false;
       }
     }
-    if (in_body) SvgStartTag(tag, root);
-    const bool visible = Visible();
+    if (in_body) svg_start_tag(tag, root);
+    const bool visible = is_visible();
     switch (tag) {
       case GUMBO_TAG_A:
-        if (visible) AddLink(attributes.href, LinkSource::kAnchor, RelNofollow(attributes));
+        if (visible) add_link(attributes.href, LinkSource::kAnchor, rel_nofollow(attributes));
         return pos;
       case GUMBO_TAG_AREA:
-        if (visible) AddLink(attributes.href, LinkSource::kArea, RelNofollow(attributes));
+        if (visible) add_link(attributes.href, LinkSource::kArea, rel_nofollow(attributes));
         return pos;
       case GUMBO_TAG_LINK:
-        if (visible) VisitLink(attributes);
+        if (visible) visit_link(attributes);
         return pos;
       case GUMBO_TAG_BASE:
         if (visible && !seen_base_ && attributes.href.present) {
           seen_base_ = true;
-          page_.base_href = std::string(TrimSpace(Value(attributes.href)));
+          page_.base_href = std::string(trim_ascii_space(attribute_value(attributes.href)));
         }
         return pos;
       case GUMBO_TAG_META:
-        if (visible) VisitMeta(attributes);
+        if (visible) visit_meta(attributes);
         return pos;
       case GUMBO_TAG_IFRAME:
-        if (visible) AddLink(attributes.src, LinkSource::kIframe, false);
-        return SkipText(pos, "iframe", nullptr);
+        if (visible) add_link(attributes.src, LinkSource::kIframe, false);
+        return skip_text(pos, "iframe", nullptr);
       case GUMBO_TAG_TITLE: {
         std::size_t content_end = 0;
-        const std::size_t after = SkipText(pos, "title", &content_end);
+        const std::size_t after = skip_text(pos, "title", &content_end);
         if (visible && !seen_title_) {
           seen_title_ = true;
           std::string normalised;
-          AppendInputText(in_, pos, content_end, normalised);
+          append_input_text(in_, pos, content_end, normalised);
           std::string decoded;
-          DecodeReferences(normalised, false, decoded);
-          page_.title = CollapseWhitespace(decoded, kMaxTitleBytes);
+          decode_references(normalised, false, decoded);
+          page_.title = collapse_whitespace(decoded, kMaxTitleBytes);
         }
         return after;
       }
       case GUMBO_TAG_SCRIPT:
-        return SkipScript(pos);
+        return skip_script(pos);
       case GUMBO_TAG_STYLE:
-        return SkipText(pos, "style", nullptr);
+        return skip_text(pos, "style", nullptr);
       case GUMBO_TAG_XMP:
-        return SkipText(pos, "xmp", nullptr);
+        return skip_text(pos, "xmp", nullptr);
       case GUMBO_TAG_NOEMBED:
-        return SkipText(pos, "noembed", nullptr);
+        return skip_text(pos, "noembed", nullptr);
       case GUMBO_TAG_NOFRAMES:
-        return SkipText(pos, "noframes", nullptr);
+        return skip_text(pos, "noframes", nullptr);
       case GUMBO_TAG_TEXTAREA:
-        return SkipText(pos, "textarea", nullptr);
+        return skip_text(pos, "textarea", nullptr);
       case GUMBO_TAG_PLAINTEXT:
         return in_.size();  // the rest of the input is text
       case GUMBO_TAG_TEMPLATE:
-        OpenTemplate();
+        open_template();
         return pos;
       case GUMBO_TAG_SELECT:
         in_select_ = true;
@@ -999,22 +993,22 @@ class Scanner {
   }
 
   // `pos` is at the first letter of the end tag's name. Returns where scanning resumes.
-  std::size_t EndTag(std::size_t pos) {
+  std::size_t end_tag(std::size_t pos) {
     std::size_t name_end = pos;
-    while (name_end < in_.size() && !IsTagNameEnd(in_[name_end])) ++name_end;
+    while (name_end < in_.size() && !is_tag_name_end(in_[name_end])) ++name_end;
     if (name_end >= in_.size()) return in_.size();
     const std::string_view name = in_.substr(pos, name_end - pos);
     // </svg> and </math> read </x-svg> and </x-math> to parse_html: unknown names.
-    const GumboTag tag = IsRenamedRoot(in_, pos)
+    const GumboTag tag = is_renamed_root(in_, pos)
                              ? GUMBO_TAG_UNKNOWN
                              : gumbo_tagn_enum(name.data(), static_cast<unsigned int>(name.size()));
-    const std::size_t after = ParseAttributes(name_end, nullptr);
+    const std::size_t after = parse_attributes(name_end, nullptr);
     if (after == kNpos) return in_.size();
-    HandleEndTag(tag);
+    handle_end_tag(tag);
     return after;
   }
 
-  void HandleEndTag(GumboTag tag) {
+  void handle_end_tag(GumboTag tag) {
     if (phase_ == Phase::kFrameset) {
       if (tag == GUMBO_TAG_FRAMESET && --frameset_depth_ == 0) phase_ = Phase::kAfterFrameset;
       return;
@@ -1024,7 +1018,7 @@ class Scanner {
       if (tag == GUMBO_TAG_HEAD) after_head_ = true;
       // ("</br>" acts as <br>, but Gumbo lets it keep the frameset-ok flag.)
       if (tag == GUMBO_TAG_BODY || tag == GUMBO_TAG_HTML || tag == GUMBO_TAG_BR) {
-        OpenBody(/*frameset_ok=*/true);
+        open_body(/*frameset_ok=*/true);
       }
       if (tag != GUMBO_TAG_TEMPLATE) return;
     }
@@ -1034,22 +1028,22 @@ class Scanner {
         return;
       }
       if (tag == GUMBO_TAG_TEMPLATE) {
-        CloseTemplate();
+        close_template();
         return;
       }
       if (!(select_in_table_ && kTableParts.contains(tag))) return;
       in_select_ = false;  // closes the select, then acts in the table
     }
     if (tag == GUMBO_TAG_TEMPLATE) {
-      CloseTemplate();
+      close_template();
       return;
     }
     if (template_depth_ > 0) return;
     if (tag == GUMBO_TAG_TABLE && table_depth_ > 0) --table_depth_;
-    SvgEndTag(tag);
+    svg_end_tag(tag);
   }
 
-  void OpenTemplate() {
+  void open_template() {
     templates_.push_back({in_select_, select_in_table_, table_depth_});
     in_select_ = false;
     select_in_table_ = false;
@@ -1057,7 +1051,7 @@ class Scanner {
     ++template_depth_;
   }
 
-  void CloseTemplate() {
+  void close_template() {
     if (template_depth_ == 0) return;
     const TemplateFrame frame = templates_.back();
     templates_.pop_back();
@@ -1074,17 +1068,17 @@ class Scanner {
   // tell whether an end tag or an implied end closes an element around the svg, and the svg with
   // it.
 
-  void SvgStartTag(GumboTag tag, char root) {
+  void svg_start_tag(GumboTag tag, char root) {
     if (!svg_.empty()) {
-      if (kClosesP.contains(tag)) CloseImplied(GUMBO_TAG_P, kScopeBoundaries, true);
-      if (tag == GUMBO_TAG_LI) CloseImplied(GUMBO_TAG_LI, kSpecialTags, false);
+      if (kClosesP.contains(tag)) close_implied(GUMBO_TAG_P, kScopeBoundaries, true);
+      if (tag == GUMBO_TAG_LI) close_implied(GUMBO_TAG_LI, kSpecialTags, false);
       if (tag == GUMBO_TAG_DD || tag == GUMBO_TAG_DT) {
-        CloseImplied(GUMBO_TAG_DD, kSpecialTags, false);
-        CloseImplied(GUMBO_TAG_DT, kSpecialTags, false);
+        close_implied(GUMBO_TAG_DD, kSpecialTags, false);
+        close_implied(GUMBO_TAG_DT, kSpecialTags, false);
       }
       // A new <a> ends an open one, with what was opened inside it (the adoption agency without
       // a furthest block).
-      if (tag == GUMBO_TAG_A) CloseImplied(GUMBO_TAG_A, kSpecialTags, false);
+      if (tag == GUMBO_TAG_A) close_implied(GUMBO_TAG_A, kSpecialTags, false);
     }
     const bool element = !kVoidTags.contains(tag) && !kRawTextTags.contains(tag) &&
                          tag != GUMBO_TAG_TEMPLATE && tag != GUMBO_TAG_SELECT;
@@ -1099,7 +1093,7 @@ class Scanner {
   // A start tag's implied close of `target` while inside an svg: an open `target` in the svg is
   // popped (with what is above it) unless a `stops` element is nearer; one outside closes the
   // whole svg.
-  void CloseImplied(GumboTag target, const TagSet& stops, bool button_scope) {
+  void close_implied(GumboTag target, const TagSet& stops, bool button_scope) {
     for (std::size_t i = svg_.size(); i-- > 0;) {
       const SvgElement& element = svg_[i];
       if (element.root == 0 && element.tag == target) {
@@ -1122,7 +1116,7 @@ class Scanner {
     }
   }
 
-  void SvgEndTag(GumboTag tag) {
+  void svg_end_tag(GumboTag tag) {
     if (svg_.empty()) {
       if (open_[tag] > 0) --open_[tag];
       return;
@@ -1149,41 +1143,40 @@ class Scanner {
 
   // ----- Results -----
 
-  static bool RelNofollowValue(const std::string& rel) { return HasToken(rel, {"nofollow"}); }
-  bool RelNofollow(const Attributes& attributes) const {
-    return attributes.rel.present && RelNofollowValue(Value(attributes.rel));
+  static bool rel_nofollow_value(const std::string& rel) { return has_token(rel, {"nofollow"}); }
+  bool rel_nofollow(const Attributes& attributes) const {
+    return attributes.rel.present && rel_nofollow_value(attribute_value(attributes.rel));
   }
 
-  void VisitLink(const Attributes& attributes) {
+  void visit_link(const Attributes& attributes) {
     if (!attributes.rel.present) return;
-    const std::string rel = Value(attributes.rel);
-    if (const auto source = html::LinkRelSource(rel)) {
-      AddLink(attributes.href, *source, HasToken(rel, {"nofollow"}));
+    const std::string rel = attribute_value(attributes.rel);
+    if (const auto source = html::link_rel_source(rel)) {
+      add_link(attributes.href, *source, has_token(rel, {"nofollow"}));
     }
   }
 
-  void VisitMeta(const Attributes& attributes) {
+  void visit_meta(const Attributes& attributes) {
     const auto value = [&](const RawValue& raw) {
-      return raw.present ? Value(raw) : std::string();
+      return raw.present ? attribute_value(raw) : std::string();
     };
-    if (attributes.name.present && EqualsIgnoreCase(TrimSpace(value(attributes.name)), "robots")) {
-      html::ApplyRobotsMeta(value(attributes.content), page_);
+    if (attributes.name.present &&
+        equals_ignore_case(trim_ascii_space(value(attributes.name)), "robots")) {
+      html::apply_robots_meta(value(attributes.content), page_);
     }
     if (!page_.meta_charset.empty()) return;
     if (attributes.charset.present) {
-      std::string charset(TrimSpace(value(attributes.charset)));
-      std::transform(charset.begin(), charset.end(), charset.begin(), AsciiLower);
-      page_.meta_charset = std::move(charset);
+      page_.meta_charset = ascii_lower_copy(trim_ascii_space(value(attributes.charset)));
     } else if (attributes.http_equiv.present &&
-               EqualsIgnoreCase(TrimSpace(value(attributes.http_equiv)), "content-type")) {
+               equals_ignore_case(trim_ascii_space(value(attributes.http_equiv)), "content-type")) {
       page_.meta_charset = charset_from_meta_content(value(attributes.content));
     }
   }
 
-  void AddLink(const RawValue& raw, LinkSource source, bool nofollow) {
+  void add_link(const RawValue& raw, LinkSource source, bool nofollow) {
     if (!raw.present || raw.begin == raw.end) return;
-    std::string href = Value(raw);
-    const std::string_view trimmed = TrimSpace(href);
+    std::string href = attribute_value(raw);
+    const std::string_view trimmed = trim_ascii_space(href);
     if (trimmed.empty()) return;
     if (page_.links.size() >= options_.max_links) {
       page_.links_truncated = true;
@@ -1225,7 +1218,7 @@ class Scanner {
 
 ParsedPage scan_links(std::string_view html, const ParseOptions& options) {
   ParsedPage page;
-  Scanner(html, options, page).Run();
+  Scanner(html, options, page).run();
   return page;
 }
 

@@ -11,7 +11,7 @@ void CrawlStats::add(const PageRecord& record) {
   ++statuses[record.status];
   if (record.error) {
     ++errors;
-    ++errors_by_kind[record.error_kind.empty() ? "other" : record.error_kind];
+    ++errors_by_kind[error_token(record.error_kind, record.status)];
   } else {
     ++ok;
   }

@@ -118,8 +118,7 @@ std::size_t EstimatedSize(const PageRecord& r, bool include_links) {
   // Keys, punctuation and numbers take about 200 bytes; the rest is the strings, plus a little
   // for their quotes and escapes.
   std::size_t n = 256 + r.url.size() + r.final_url.size() + r.referrer.size() +
-                  r.fetched_at.size() + r.content_type.size() + r.digest.size() + r.title.size() +
-                  r.error_kind.size();
+                  r.fetched_at.size() + r.content_type.size() + r.digest.size() + r.title.size();
   if (r.error) n += r.error->size();
   if (r.text) n += r.text->size() + r.text->size() / 16;
   for (const std::string& redirect : r.redirects) n += redirect.size() + 3;
@@ -151,7 +150,7 @@ void append_json_line(std::string& out, const PageRecord& r, bool include_links)
   if (r.error) {
     AppendString(out, *r.error);
     out += R"(,"error_kind":)";
-    AppendString(out, r.error_kind.empty() ? std::string_view("other") : r.error_kind);
+    AppendString(out, error_token(r.error_kind, r.status));
   } else {
     out += R"(null,"error_kind":null)";
   }

@@ -6,15 +6,17 @@
 #include <string>
 #include <vector>
 
+#include "crawler/fetch/error_kind.h"
+
 namespace crawler {
 
 struct PageRecord {
-  std::string url;                     // as requested, normalised
-  std::string final_url;               // after redirects
-  std::vector<std::string> redirects;  // every URL fetched before final_url
-  int status = 0;                      // HTTP status of the last response; 0 when none
-  std::optional<std::string> error;    // null, or a short reason
-  std::string error_kind;              // stable token: timeout, too_slow, tls, ... ("" = none)
+  std::string url;                          // as requested, normalised
+  std::string final_url;                    // after redirects
+  std::vector<std::string> redirects;       // every URL fetched before final_url
+  int status = 0;                           // HTTP status of the last response; 0 when none
+  std::optional<std::string> error;         // null, or a short reason
+  ErrorKind error_kind = ErrorKind::kNone;  // written as error_token(error_kind, status)
   int depth = 0;
   std::string referrer;
   std::string fetched_at;  // UTC, RFC 3339

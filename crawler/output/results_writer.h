@@ -1,15 +1,16 @@
-// ResultsWriter: where finished records go. The crawl talks to this interface only, so other
-// formats (WARC, a database) can be added without touching the crawl.
+// ResultsWriter: one output format of the crawl's records (JSON Lines now, WARC next). The
+// results sink (results_sink.h) writes every record to each of its writers and commits them
+// together, so a new format is one more writer in that list.
 //
-// Contract: called from one thread (the writer thread). After flush() returns, every record
-// written before it is in the file as whole lines; a crash can lose at most unflushed records,
-// never leave a torn line behind once the next flush has completed.
+// Contract: called from one thread (the writer thread). Files only ever grow by whole records:
+// after sync() returns, every record written before it is on disk, and length() is the size
+// the file has then, which the crawl state records as committed. A crash can leave bytes past
+// a committed length, never a torn record before it; a resume cuts the file back to it.
+// Failures throw std::runtime_error naming the file and the cause.
 #pragma once
 
-#include <cstdio>
+#include <cstdint>
 #include <filesystem>
-#include <memory>
-#include <string>
 
 #include "crawler/output/page_record.h"
 
@@ -19,31 +20,13 @@ class ResultsWriter {
  public:
   virtual ~ResultsWriter() = default;
   virtual void write(const PageRecord& record) = 0;
+  // Everything written so far reaches the operating system (a reader sees it), not the disk.
   virtual void flush() = 0;
-};
-
-// JSON Lines: one record per line, appended to `path`, buffered and flushed in batches.
-class JsonlWriter final : public ResultsWriter {
- public:
-  // Throws std::runtime_error naming the path when the file cannot be opened.
-  JsonlWriter(const std::filesystem::path& path, bool include_links);
-  ~JsonlWriter() override;
-  void write(const PageRecord& record) override;
-  void flush() override;
-  // Flushes, then fdatasync()s: the lines are on disk, not just in the page cache.
-  void sync();
+  // flush(), then the data is on disk (fdatasync).
+  virtual void sync() = 0;
   // Bytes in the file once everything written so far is flushed.
-  std::uint64_t length() const { return length_; }
-
- private:
-  struct FileCloser {
-    void operator()(std::FILE* f) const { std::fclose(f); }
-  };
-  std::filesystem::path path_;
-  bool include_links_;
-  std::unique_ptr<std::FILE, FileCloser> file_;
-  std::string buffer_;
-  std::uint64_t length_ = 0;
+  virtual std::uint64_t length() const = 0;
+  virtual const std::filesystem::path& path() const = 0;
 };
 
 }  // namespace crawler

@@ -26,13 +26,14 @@ std::vector<CrawlJob> StateSpill::pop(std::size_t max_jobs) {
   std::vector<CrawlJob> jobs;
   for (UrlRow& row : store_.unspill(max_jobs)) {
     CrawlJob job;
-    if (auto known = store_.find(row.fp); known && known->status != UrlRow::kQueued) {
+    if (auto known = store_.find(row.fp); known && known->status != UrlStatus::kQueued) {
       job.etag = std::move(known->etag);
       job.last_modified = std::move(known->last_modified);
     }
     job.url = std::move(row.url);
     job.depth = row.depth;
     job.referrer = std::move(row.referrer);
+    derive_keys(job);
     jobs.push_back(std::move(job));
   }
   return jobs;

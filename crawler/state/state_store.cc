@@ -201,7 +201,7 @@ class Query {
     row.fp = column_fp(1);
     row.url = column_text(2);
     row.depth = column_int(3);
-    row.status = column_int(4);
+    row.status = static_cast<UrlStatus>(column_int(4));
     row.http_status = column_int(5);
     row.etag = column_text(6);
     row.last_modified = column_text(7);
@@ -453,9 +453,10 @@ void StateStore::commit(std::int64_t run_id, const Batch& batch) {
   Impl& s = *impl_;
   const Connection& c = s.connection;
   for (const UrlRow& row : batch.finished) {
-    if (row.status != UrlRow::kDone && row.status != UrlRow::kFailed) {
+    if (row.status != UrlStatus::kDone && row.status != UrlStatus::kFailed) {
       throw StateError(c.file.string() + ": finished URL " + row.url + " has status " +
-                       std::to_string(row.status) + ", not done (1) or failed (2); fix the caller");
+                       std::to_string(static_cast<int>(row.status)) +
+                       ", not done (1) or failed (2); fix the caller");
     }
   }
   if (batch.queued.empty() && batch.finished.empty() && !batch.committed_length) return;
@@ -474,7 +475,7 @@ void StateStore::commit(std::int64_t run_id, const Batch& batch) {
         .bind_fp(1, row.fp)
         .bind_text(2, row.url)
         .bind(3, row.depth)
-        .bind(4, row.status)
+        .bind(4, static_cast<int>(row.status))
         .bind(5, row.http_status)
         .bind_optional(6, row.etag)
         .bind_optional(7, row.last_modified)
@@ -599,9 +600,9 @@ std::optional<UrlRow> StateStore::find(std::uint64_t fp) const {
   return q.url_row();
 }
 
-std::uint64_t StateStore::count(int status) const {
+std::uint64_t StateStore::count(UrlStatus status) const {
   Query q(impl_->connection, impl_->count_status, "counting URLs");
-  q.bind(1, status);
+  q.bind(1, static_cast<int>(status));
   return q.step() ? static_cast<std::uint64_t>(q.column(0)) : 0;
 }
 
@@ -711,7 +712,11 @@ std::filesystem::path set_aside_state(const std::filesystem::path& dir) {
   // The caller holds the folder's lock, so no other crawler races for these names.
   for (int n = 1; n <= 1000; ++n) {
     std::filesystem::path target = source;
-    target += std::string(".") + stamp + (n > 1 ? "-" + std::to_string(n) : "");
+    // Built by appending: GCC 12 reports a false -Wrestrict for "-" + std::to_string(n)
+    // (operator+(const char*, string&&) inserts at the front of the rvalue).
+    std::string suffix = std::string(".") + stamp;
+    if (n > 1) suffix.append("-").append(std::to_string(n));
+    target += suffix;
     if (std::filesystem::exists(target, ec) || ec) continue;
     std::filesystem::rename(source, target, ec);
     if (ec) {

@@ -48,17 +48,20 @@ class StateUnreadable : public StateError {
   using StateError::StateError;
 };
 
+// Where a URL stands; the values are what the urls table's status column holds.
+enum class UrlStatus : int {
+  kQueued = 0,  // admitted, not yet fetched (or to be fetched again)
+  kDone = 1,    // fetched, with a record
+  kFailed = 2,  // given up, with a record that says why
+};
+
 // One URL as the state knows it. Empty strings are stored as NULL and read back as empty.
 struct UrlRow {
-  static constexpr int kQueued = 0;
-  static constexpr int kDone = 1;
-  static constexpr int kFailed = 2;
-
   std::uint64_t fp = 0;  // url_fingerprint(url); stored as the same 64 bits in a signed column
   std::string url;
   int depth = 0;
-  int status = kQueued;  // kQueued, kDone or kFailed
-  int http_status = 0;   // 0 when no response
+  UrlStatus status = UrlStatus::kQueued;
+  int http_status = 0;  // 0 when no response
   std::string etag;
   std::string last_modified;
   std::string digest;
@@ -143,7 +146,7 @@ class StateStore {
 
   std::optional<UrlRow> find(std::uint64_t fp) const;
   // Rows with this status. Costs time proportional to that number: not for hot paths.
-  std::uint64_t count(int status) const;
+  std::uint64_t count(UrlStatus status) const;
 
   // Frontier spill: a FIFO of URLs parked outside RAM. Only fp, url, depth and referrer are
   // kept. The spill is a cache of the frontier, not a record: its URLs should also be queued

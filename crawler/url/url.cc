@@ -9,6 +9,8 @@
 #include <memory>
 #include <system_error>
 
+#include "crawler/util/ascii.h"
+
 namespace crawler {
 namespace {
 
@@ -28,38 +30,8 @@ struct CurlStringDeleter {
 };
 using CurlString = std::unique_ptr<char, CurlStringDeleter>;
 
-constexpr bool is_alpha(unsigned char c) {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
-}
-constexpr bool is_digit(unsigned char c) { return c >= '0' && c <= '9'; }
-bool is_hex_digit(unsigned char c) {
-  return is_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
-}
-int hex_value(unsigned char c) {
-  if (is_digit(c)) return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  return c - 'A' + 10;
-}
-char to_lower_ascii(char c) {
-  return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
-}
-char to_upper_ascii(char c) {
-  return (c >= 'a' && c <= 'z') ? static_cast<char>(c - 'a' + 'A') : c;
-}
-
-std::string to_lower_ascii(std::string_view text) {
-  std::string out(text);
-  std::ranges::transform(out, out.begin(), [](char c) { return to_lower_ascii(c); });
-  return out;
-}
-
-bool equals_ignore_case(std::string_view a, std::string_view b) {
-  return std::ranges::equal(a, b,
-                            [](char x, char y) { return to_lower_ascii(x) == to_lower_ascii(y); });
-}
-
 constexpr bool is_unreserved(unsigned char c) {
-  return is_alpha(c) || is_digit(c) || c == '-' || c == '.' || c == '_' || c == '~';
+  return is_ascii_alnum(static_cast<char>(c)) || c == '-' || c == '.' || c == '_' || c == '~';
 }
 constexpr bool is_sub_delim(unsigned char c) {
   return std::string_view("!$&'()*+,;=").find(static_cast<char>(c)) != std::string_view::npos;
@@ -76,11 +48,9 @@ bool has_non_ascii(std::string_view text) {
 
 // RFC 3986 3.1: ALPHA *( ALPHA / DIGIT / "+" / "-" / "." ).
 bool is_valid_scheme(std::string_view scheme) {
-  if (scheme.empty() || !is_alpha(static_cast<unsigned char>(scheme.front()))) return false;
-  return std::ranges::all_of(scheme, [](char c) {
-    const auto u = static_cast<unsigned char>(c);
-    return is_alpha(u) || is_digit(u) || c == '+' || c == '-' || c == '.';
-  });
+  if (scheme.empty() || !is_ascii_alpha(scheme.front())) return false;
+  return std::ranges::all_of(
+      scheme, [](char c) { return is_ascii_alnum(c) || c == '+' || c == '-' || c == '.'; });
 }
 
 int default_port(std::string_view scheme) {
@@ -220,18 +190,16 @@ std::string normalize_percent_encoding(std::string_view component) {
   out.reserve(component.size());
   for (std::size_t i = 0; i < component.size(); ++i) {
     const auto c = static_cast<unsigned char>(component[i]);
-    if (c == '%' && i + 2 < component.size() &&
-        is_hex_digit(static_cast<unsigned char>(component[i + 1])) &&
-        is_hex_digit(static_cast<unsigned char>(component[i + 2]))) {
-      const auto decoded =
-          static_cast<unsigned char>(hex_value(static_cast<unsigned char>(component[i + 1])) * 16 +
-                                     hex_value(static_cast<unsigned char>(component[i + 2])));
+    if (c == '%' && i + 2 < component.size() && is_ascii_hex_digit(component[i + 1]) &&
+        is_ascii_hex_digit(component[i + 2])) {
+      const auto decoded = static_cast<unsigned char>(hex_digit_value(component[i + 1]) * 16 +
+                                                      hex_digit_value(component[i + 2]));
       if (is_unreserved(decoded)) {
         out.push_back(static_cast<char>(decoded));
       } else {
         out.push_back('%');
-        out.push_back(to_upper_ascii(component[i + 1]));
-        out.push_back(to_upper_ascii(component[i + 2]));
+        out.push_back(ascii_upper(component[i + 1]));
+        out.push_back(ascii_upper(component[i + 2]));
       }
       i += 2;
     } else if (allowed_raw_in_path_or_query(c)) {
@@ -256,7 +224,7 @@ bool is_valid_canonical_host(std::string_view host) {
   if (host.starts_with('[')) {
     return host.size() > 2 && host.ends_with(']') &&
            std::ranges::all_of(host.substr(1, host.size() - 2), [](char c) {
-             return is_hex_digit(static_cast<unsigned char>(c)) || c == ':' || c == '.';
+             return is_ascii_hex_digit(c) || c == ':' || c == '.';
            });
   }
   return std::ranges::all_of(host, [](char c) {
@@ -313,7 +281,7 @@ std::optional<HostAndPort> canonical_authority(std::string_view authority) {
         numeric = false;
       } else if (c == '-') {
         numeric = false;
-      } else if (!is_digit(static_cast<unsigned char>(c))) {
+      } else if (!is_ascii_digit(c)) {
         return std::nullopt;
       }
     }
@@ -336,9 +304,8 @@ bool is_valid_zone_id(std::string_view zone) {
   if (zone.empty()) return false;
   for (std::size_t i = 0; i < zone.size(); ++i) {
     if (is_unreserved(static_cast<unsigned char>(zone[i]))) continue;
-    if (zone[i] != '%' || i + 2 >= zone.size() ||
-        !is_hex_digit(static_cast<unsigned char>(zone[i + 1])) ||
-        !is_hex_digit(static_cast<unsigned char>(zone[i + 2]))) {
+    if (zone[i] != '%' || i + 2 >= zone.size() || !is_ascii_hex_digit(zone[i + 1]) ||
+        !is_ascii_hex_digit(zone[i + 2])) {
       return false;
     }
     i += 2;
@@ -361,7 +328,7 @@ std::optional<HostAndPort> parse_authority(std::string_view scheme, std::string_
     return std::nullopt;
   }
   HostAndPort result;
-  result.host = to_lower_ascii(get_curl_part(handle.get(), CURLUPART_HOST).value_or(""));
+  result.host = ascii_lower_copy(get_curl_part(handle.get(), CURLUPART_HOST).value_or(""));
   if (!is_valid_canonical_host(result.host)) return std::nullopt;
   // curl reads the host as an IPv4 address before it percent-decodes it, so "0%35" comes back
   // as "05", which is 0.0.0.5 when parsed again: a decoded host (never '%' after the check
@@ -391,23 +358,13 @@ std::optional<std::string_view> userinfo_of(std::string_view authority) {
   return authority.substr(0, at);
 }
 
-bool is_ascii_whitespace(char c) {
-  return c == ' ' || c == '\t' || c == '\n' || c == '\f' || c == '\r';
-}
-
-std::string_view trim_ascii_whitespace(std::string_view text) {
-  while (!text.empty() && is_ascii_whitespace(text.front())) text.remove_prefix(1);
-  while (!text.empty() && is_ascii_whitespace(text.back())) text.remove_suffix(1);
-  return text;
-}
-
 }  // namespace
 
 std::optional<std::string> normalize_url(std::string_view url) {
   if (url.size() > kMaxUrlLength || has_control_char(url)) return std::nullopt;
   const ReferenceView input = split_reference(url);
   if (!input.scheme || !is_valid_scheme(*input.scheme)) return std::nullopt;
-  const std::string scheme = to_lower_ascii(*input.scheme);
+  const std::string scheme = ascii_lower_copy(*input.scheme);
   const bool http = is_http_scheme(scheme);
 
   std::optional<std::string> authority;
@@ -489,7 +446,7 @@ std::optional<std::string> resolve_reference(std::string_view base, std::string_
 }
 
 std::optional<std::string> resolve_url(std::string_view base, std::string_view ref) {
-  const std::optional<std::string> resolved = resolve_reference(base, trim_ascii_whitespace(ref));
+  const std::optional<std::string> resolved = resolve_reference(base, trim_ascii_space(ref));
   if (!resolved) return std::nullopt;
   return normalize_url(*resolved);
 }
@@ -522,7 +479,7 @@ std::optional<UrlView> split_url_view(std::string_view normalized_url) {
     int port = 0;
     const auto [end, error] = std::from_chars(digits.data(), digits.data() + digits.size(), port);
     if (error != std::errc() || end != digits.data() + digits.size() || port < 0 || port > 65535 ||
-        !is_digit(static_cast<unsigned char>(digits.front()))) {
+        !is_ascii_digit(digits.front())) {
       return std::nullopt;
     }
     parts.port = port;
@@ -678,7 +635,7 @@ LinkResolver::Fast LinkResolver::resolve_fast(std::string_view ref, std::string&
 }
 
 std::optional<std::string> LinkResolver::resolve_http(std::string_view ref) const {
-  ref = trim_ascii_whitespace(ref);
+  ref = trim_ascii_space(ref);
   if (fast_) {
     std::string out;
     out.reserve(base_.size() + ref.size());

@@ -21,7 +21,7 @@ namespace {
 using crawler::ParsedPage;
 using crawler::ParseOptions;
 
-std::vector<std::string> SampleSitePages() {
+std::vector<std::string> sample_site_pages() {
   const crawler::testing::SampleSite site({.pages = 500, .seed = 3});
   std::vector<std::string> pages;
   for (const std::string& path : site.paths()) pages.push_back(*site.page(path));
@@ -30,7 +30,7 @@ std::vector<std::string> SampleSitePages() {
 
 // A 30 KB page shaped like a real one: a head with metas, styles and a script, a navigation bar,
 // articles of text with inline links, inline SVG icons, comments, a footer; some 30 links.
-std::vector<std::string> RealisticPage() {
+std::vector<std::string> realistic_page() {
   std::string html =
       "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
       "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
@@ -78,7 +78,7 @@ std::vector<std::string> RealisticPage() {
   return {html};
 }
 
-std::vector<std::string> PythonDocs() {
+std::vector<std::string> python_docs() {
   const std::filesystem::path root = "/usr/share/doc/python3.11/html/library";
   std::vector<std::string> pages;
   std::error_code error;
@@ -142,16 +142,17 @@ void BM_Pages(benchmark::State& state) {
                          benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
 }
 
-#define CRAWLER_PAGES_BENCH(load)                                                         \
-  BENCHMARK_TEMPLATE(BM_Pages, load, Method::kScanLinks)->Name(#load "/scan_links");      \
-  BENCHMARK_TEMPLATE(BM_Pages, load, Method::kGumboNoText)->Name(#load "/gumbo_no_text"); \
-  BENCHMARK_TEMPLATE(BM_Pages, load, Method::kGumboText)->Name(#load "/gumbo_text");      \
+// `label` keeps the benchmark names the results were published under.
+#define CRAWLER_PAGES_BENCH(load, label)                                                  \
+  BENCHMARK_TEMPLATE(BM_Pages, load, Method::kScanLinks)->Name(label "/scan_links");      \
+  BENCHMARK_TEMPLATE(BM_Pages, load, Method::kGumboNoText)->Name(label "/gumbo_no_text"); \
+  BENCHMARK_TEMPLATE(BM_Pages, load, Method::kGumboText)->Name(label "/gumbo_text");      \
   BENCHMARK_TEMPLATE(BM_Pages, load, Method::kScanLinksPlusGumboText)                     \
-      ->Name(#load "/scan_links+gumbo_text");
+      ->Name(label "/scan_links+gumbo_text");
 
-CRAWLER_PAGES_BENCH(SampleSitePages)
-CRAWLER_PAGES_BENCH(RealisticPage)
-CRAWLER_PAGES_BENCH(PythonDocs)
+CRAWLER_PAGES_BENCH(sample_site_pages, "SampleSitePages")
+CRAWLER_PAGES_BENCH(realistic_page, "RealisticPage")
+CRAWLER_PAGES_BENCH(python_docs, "PythonDocs")
 
 }  // namespace
 

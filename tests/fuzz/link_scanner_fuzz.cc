@@ -29,7 +29,7 @@ namespace {
 
 using Key = std::tuple<std::string, int, bool>;
 
-std::vector<Key> FirstOccurrences(const crawler::ParsedPage& page) {
+std::vector<Key> first_occurrences(const crawler::ParsedPage& page) {
   std::vector<Key> out;
   std::set<Key> seen;
   for (const crawler::RawLink& link : page.links) {
@@ -39,7 +39,7 @@ std::vector<Key> FirstOccurrences(const crawler::ParsedPage& page) {
   return out;
 }
 
-bool ContainsIgnoreCase(std::string_view haystack, std::string_view needle) {
+bool contains_ignore_case(std::string_view haystack, std::string_view needle) {
   return std::search(haystack.begin(), haystack.end(), needle.begin(), needle.end(),
                      [](char a, char b) {
                        const auto lower = [](char c) {
@@ -51,7 +51,7 @@ bool ContainsIgnoreCase(std::string_view haystack, std::string_view needle) {
 
 // Whether a numeric character reference's value wraps to a negative 32-bit int, where Gumbo
 // emits garbage (known difference 4).
-bool HasOverflowingReference(std::string_view html) {
+bool has_overflowing_reference(std::string_view html) {
   for (std::size_t i = html.find("&#"); i != std::string_view::npos; i = html.find("&#", i + 1)) {
     std::size_t j = i + 2;
     const bool hex = j < html.size() && (html[j] == 'x' || html[j] == 'X');
@@ -75,7 +75,7 @@ bool HasOverflowingReference(std::string_view html) {
   return false;
 }
 
-[[noreturn]] void Fail(const char* what) {
+[[noreturn]] void fail(const char* what) {
   std::fprintf(stderr, "link_scanner_fuzz: %s differs\n", what);
   __builtin_trap();
 }
@@ -90,7 +90,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const crawler::ParsedPage expected = crawler::parse_html(html, options);
   // NUL bytes: a NUL in an attribute name is known difference 5; the unit tests cover NULs
   // elsewhere.
-  if (expected.markup_limited || HasOverflowingReference(html) ||
+  if (expected.markup_limited || has_overflowing_reference(html) ||
       html.find('\0') != std::string_view::npos) {
     return 0;
   }
@@ -98,11 +98,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   // <svg>/<math>: implicit closes are approximated, and a clone of an <a> opened inside one can
   // land outside it: links are not compared. <table>: foster parenting reorders: compared as
   // sets.
-  const bool foreign = ContainsIgnoreCase(html, "<svg") || ContainsIgnoreCase(html, "<math");
-  const bool table = ContainsIgnoreCase(html, "<table");
+  const bool foreign = contains_ignore_case(html, "<svg") || contains_ignore_case(html, "<math");
+  const bool table = contains_ignore_case(html, "<table");
   const bool tree_sensitive = foreign || table;
-  std::vector<Key> want = FirstOccurrences(expected);
-  std::vector<Key> got = FirstOccurrences(actual);
+  std::vector<Key> want = first_occurrences(expected);
+  std::vector<Key> got = first_occurrences(actual);
   if (table) {
     std::sort(want.begin(), want.end());
     std::sort(got.begin(), got.end());
@@ -112,20 +112,20 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   } else if (expected.links_truncated && !table) {
     // Clones count against max_links too: the reference may stop earlier.
     if (got.size() < want.size() || !std::equal(want.begin(), want.end(), got.begin())) {
-      Fail("links");
+      fail("links");
     }
   } else if (want != got) {
-    Fail("links");
+    fail("links");
   }
   if (tree_sensitive) return 0;
-  if (expected.title != actual.title) Fail("title");
-  if (expected.base_href != actual.base_href) Fail("base_href");
-  if (expected.meta_nofollow != actual.meta_nofollow) Fail("meta_nofollow");
-  if (expected.meta_noindex != actual.meta_noindex) Fail("meta_noindex");
-  if (expected.meta_charset != actual.meta_charset) Fail("meta_charset");
+  if (expected.title != actual.title) fail("title");
+  if (expected.base_href != actual.base_href) fail("base_href");
+  if (expected.meta_nofollow != actual.meta_nofollow) fail("meta_nofollow");
+  if (expected.meta_noindex != actual.meta_noindex) fail("meta_noindex");
+  if (expected.meta_charset != actual.meta_charset) fail("meta_charset");
   if (expected.links.size() == actual.links.size() &&
       expected.links_truncated != actual.links_truncated) {  // no clones: same budget
-    Fail("links_truncated");
+    fail("links_truncated");
   }
   return 0;
 }

@@ -7,31 +7,16 @@
 namespace crawler {
 namespace {
 
-TEST(CrawlLimits, PerHostBudgetIsExactAndKnownUrlsCostNothing) {
-  CrawlLimits limits(2);
-  int added = 0;
-  const auto add_new = [&] { return ++added, true; };
-  const auto add_known = [] { return false; };
-  EXPECT_TRUE(limits.admit_page("a.example", "http://a.example/1", add_new));
-  EXPECT_FALSE(limits.admit_page("a.example", "http://a.example/1", add_known));
-  EXPECT_TRUE(limits.admit_page("a.example", "http://a.example/2", add_new));
-  EXPECT_FALSE(limits.admit_page("a.example", "http://a.example/3", add_new));
-  EXPECT_TRUE(limits.admit_page("b.example", "http://b.example/1", add_new));  // per host
-  EXPECT_FALSE(limits.admit_page("a.example", "http://a.example/4", add_new));
-  EXPECT_EQ(added, 3);
+// The per-host budget lives in the frontier now (frontier_contract.h); the tally stays here.
+TEST(CrawlLimits, CountsEveryLimitZerosIncluded) {
+  CrawlLimits limits;
+  limits.cut(Limit::kMaxPagesPerHost, "a.example", "http://a.example/3");
+  limits.cut(Limit::kMaxPagesPerHost, "a.example", "http://a.example/4");
   EXPECT_EQ(limits.counts().at("max_pages_per_host"), 2u);
   EXPECT_EQ(limits.counts().at("max_body"), 0u);
   limits.cut(Limit::kMaxTextInput, "a.example", "http://a.example/big");
   EXPECT_EQ(limits.counts().at("max_text_input"), 1u);
   EXPECT_EQ(limits.counts().size(), 6u);
-}
-
-TEST(CrawlLimits, NoBudgetMeansNoLimit) {
-  CrawlLimits limits;
-  for (int i = 0; i < 1000; ++i) {
-    EXPECT_TRUE(limits.admit_page("a.example", "http://a.example/", [] { return true; }));
-  }
-  EXPECT_EQ(limits.counts().at("max_pages_per_host"), 0u);
 }
 
 TEST(CrawlLimits, ScopeCutsRepeatedSegmentsAndLongUrlsAndCountsThem) {

@@ -21,6 +21,7 @@ CrawlJob job(const std::string& url, int depth = 0) {
   CrawlJob j;
   j.url = url;
   j.depth = depth;
+  derive_keys(j);
   return j;
 }
 
@@ -148,7 +149,7 @@ TEST(FrontierSpill, ReadsRecrawlValidatorsBackFromTheUrlsTable) {
     UrlRow row;
     row.url = "http://a.example/known";
     row.fp = url_fingerprint(row.url);
-    row.status = UrlRow::kDone;
+    row.status = UrlStatus::kDone;
     row.http_status = 200;
     row.etag = "\"v1\"";
     row.last_modified = "Tue, 01 Sep 2026 00:00:00 GMT";

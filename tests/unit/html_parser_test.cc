@@ -18,17 +18,17 @@ namespace {
 using ::testing::ElementsAre;
 using ::testing::IsEmpty;
 
-ParsedPage Parse(std::string_view html, ParseOptions options = {}) {
+ParsedPage parse(std::string_view html, ParseOptions options = {}) {
   return parse_html(html, options);
 }
 
-std::vector<std::string> Hrefs(const ParsedPage& page) {
+std::vector<std::string> hrefs(const ParsedPage& page) {
   std::vector<std::string> hrefs;
   for (const RawLink& link : page.links) hrefs.push_back(link.href);
   return hrefs;
 }
 
-std::string Repeat(std::string_view piece, std::size_t times) {
+std::string repeat(std::string_view piece, std::size_t times) {
   std::string out;
   out.reserve(piece.size() * times);
   for (std::size_t i = 0; i < times; ++i) out.append(piece);
@@ -36,42 +36,42 @@ std::string Repeat(std::string_view piece, std::size_t times) {
 }
 
 TEST(HtmlParserTest, TitleIsCollapsedAndTrimmed) {
-  const ParsedPage page = Parse("<html><head><title>\n  Hello \t  big\n World  </title></head>");
+  const ParsedPage page = parse("<html><head><title>\n  Hello \t  big\n World  </title></head>");
   EXPECT_EQ(page.title, "Hello big World");
   EXPECT_TRUE(page.text.empty());  // the title is not body text
 }
 
 TEST(HtmlParserTest, TitleIsEntityDecodedAndTheFirstOneWins) {
-  const ParsedPage page = Parse("<title>Fish &amp; Chips</title><body><title>Second</title>");
+  const ParsedPage page = parse("<title>Fish &amp; Chips</title><body><title>Second</title>");
   EXPECT_EQ(page.title, "Fish & Chips");
 }
 
 TEST(HtmlParserTest, SvgTitleIsNotThePageTitle) {
-  const ParsedPage page = Parse("<body><svg><title>Icon</title></svg><title>Page</title>");
+  const ParsedPage page = parse("<body><svg><title>Icon</title></svg><title>Page</title>");
   EXPECT_EQ(page.title, "Page");
 }
 
 TEST(HtmlParserTest, UnclosedTitleIsCapped) {
   // An unclosed <title> makes the rest of the page its text; the title stays bounded, and is cut
   // between characters.
-  const ParsedPage page = Parse("<title>" + Repeat("\xC3\xA9", 5000));
+  const ParsedPage page = parse("<title>" + repeat("\xC3\xA9", 5000));
   EXPECT_EQ(page.title.size(), kMaxTitleBytes);
   EXPECT_TRUE(is_valid_utf8(page.title));
-  const ParsedPage odd = Parse("<title>x" + Repeat("\xC3\xA9", 5000));
+  const ParsedPage odd = parse("<title>x" + repeat("\xC3\xA9", 5000));
   EXPECT_EQ(odd.title.size(), kMaxTitleBytes - 1);
   EXPECT_TRUE(is_valid_utf8(odd.title));
 }
 
 TEST(HtmlParserTest, BaseHref) {
-  EXPECT_EQ(Parse("<head><base target=_top><base href=' /dir/ '><base href=/other/>").base_href,
+  EXPECT_EQ(parse("<head><base target=_top><base href=' /dir/ '><base href=/other/>").base_href,
             "/dir/");
-  EXPECT_EQ(Parse("<base href='http://x.test/a?b=1&amp;c=2'>").base_href,
+  EXPECT_EQ(parse("<base href='http://x.test/a?b=1&amp;c=2'>").base_href,
             "http://x.test/a?b=1&c=2");
-  EXPECT_EQ(Parse("<p>no base</p>").base_href, "");
+  EXPECT_EQ(parse("<p>no base</p>").base_href, "");
 }
 
 TEST(HtmlParserTest, EachLinkSource) {
-  const ParsedPage page = Parse(R"(<html><head>
+  const ParsedPage page = parse(R"(<html><head>
       <link rel=alternate hreflang=fr href=/fr>
       <link rel=next href=/page2>
       <link rel=prev href=/page0>
@@ -81,7 +81,7 @@ TEST(HtmlParserTest, EachLinkSource) {
       <iframe src=/iframe></iframe>
       </body></html>)");
   ASSERT_EQ(page.links.size(), 6u);
-  EXPECT_THAT(Hrefs(page), ElementsAre("/fr", "/page2", "/page0", "/anchor", "/area", "/iframe"));
+  EXPECT_THAT(hrefs(page), ElementsAre("/fr", "/page2", "/page0", "/anchor", "/area", "/iframe"));
   EXPECT_EQ(page.links[0].source, LinkSource::kLinkAlternate);
   EXPECT_EQ(page.links[1].source, LinkSource::kLinkNext);
   EXPECT_EQ(page.links[2].source, LinkSource::kLinkPrev);
@@ -92,17 +92,17 @@ TEST(HtmlParserTest, EachLinkSource) {
 }
 
 TEST(HtmlParserTest, FrameLinks) {
-  const ParsedPage page = Parse(
+  const ParsedPage page = parse(
       "<html><frameset cols='50%,50%'><frame src=left.html><frame src=right.html>"
       "</frameset></html>");
-  EXPECT_THAT(Hrefs(page), ElementsAre("left.html", "right.html"));
+  EXPECT_THAT(hrefs(page), ElementsAre("left.html", "right.html"));
   ASSERT_EQ(page.links.size(), 2u);
   EXPECT_EQ(page.links[0].source, LinkSource::kFrame);
   EXPECT_EQ(page.links[1].source, LinkSource::kFrame);
 }
 
 TEST(HtmlParserTest, RelNofollow) {
-  const ParsedPage page = Parse(
+  const ParsedPage page = parse(
       "<a href=/1 rel=nofollow>1</a>"
       "<a href=/2 rel='external  NoFollow'>2</a>"
       "<a href=/3 rel=nofollowers>3</a>"
@@ -120,7 +120,7 @@ TEST(HtmlParserTest, RelNofollow) {
 
 TEST(HtmlParserTest, LinkRelTokensAreCaseInsensitive) {
   const ParsedPage page =
-      Parse("<link REL='Alternate' href=/a><link rel=' NEXT ' href=/n><link rel=Prev href=/p>");
+      parse("<link REL='Alternate' href=/a><link rel=' NEXT ' href=/n><link rel=Prev href=/p>");
   ASSERT_EQ(page.links.size(), 3u);
   EXPECT_EQ(page.links[0].source, LinkSource::kLinkAlternate);
   EXPECT_EQ(page.links[1].source, LinkSource::kLinkNext);
@@ -128,7 +128,7 @@ TEST(HtmlParserTest, LinkRelTokensAreCaseInsensitive) {
 }
 
 TEST(HtmlParserTest, OtherLinkRelsAreIgnored) {
-  const ParsedPage page = Parse(
+  const ParsedPage page = parse(
       "<link rel=stylesheet href=/s.css>"
       "<link rel='alternate stylesheet' href=/alt.css>"
       "<link rel=icon href=/favicon.ico>"
@@ -136,27 +136,27 @@ TEST(HtmlParserTest, OtherLinkRelsAreIgnored) {
       "<link href=/no-rel>"
       "<link rel=alternates href=/not-a-token>"
       "<link rel=next href=/kept>");
-  EXPECT_THAT(Hrefs(page), ElementsAre("/kept"));
+  EXPECT_THAT(hrefs(page), ElementsAre("/kept"));
 }
 
 TEST(HtmlParserTest, HrefsAreEntityDecodedAndTrimmed) {
-  const ParsedPage page = Parse(
+  const ParsedPage page = parse(
       "<a href='/a?x=1&amp;y=2'>a</a>"
       "<a href='/b?x=1&y=2&copy=3'>b</a>"
       "<a href=\"\n\t /c  \">c</a>"
       "<a href='&#x2F;d'>d</a>");
-  EXPECT_THAT(Hrefs(page), ElementsAre("/a?x=1&y=2", "/b?x=1&y=2&copy=3", "/c", "/d"));
+  EXPECT_THAT(hrefs(page), ElementsAre("/a?x=1&y=2", "/b?x=1&y=2&copy=3", "/c", "/d"));
 }
 
 TEST(HtmlParserTest, EmptyAndMissingHrefsAreDropped) {
-  const ParsedPage page = Parse(
+  const ParsedPage page = parse(
       "<a href=''>self</a><a href='   '>self</a><a name=anchor>no href</a><a href>bare</a>"
       "<iframe></iframe><iframe src=''></iframe><a href='#top'>fragment</a>");
-  EXPECT_THAT(Hrefs(page), ElementsAre("#top"));
+  EXPECT_THAT(hrefs(page), ElementsAre("#top"));
 }
 
 TEST(HtmlParserTest, LinksInScriptsTemplatesAndSvgAreNotLinks) {
-  const ParsedPage page = Parse(
+  const ParsedPage page = parse(
       "<script>document.write('<a href=\"/script\">x</a>');</script>"
       "<template><a href=/template>t</a></template>"
       "<svg><a href=/svg><text>s</text></a></svg>"
@@ -164,29 +164,29 @@ TEST(HtmlParserTest, LinksInScriptsTemplatesAndSvgAreNotLinks) {
       "<!-- <a href=/comment> -->"
       "<noscript><a href=/noscript>n</a></noscript>");
   // <noscript> content is markup when scripting is off, as it is for a crawler.
-  EXPECT_THAT(Hrefs(page), ElementsAre("/noscript"));
+  EXPECT_THAT(hrefs(page), ElementsAre("/noscript"));
 }
 
 TEST(HtmlParserTest, MetaRobots) {
-  const ParsedPage nofollow = Parse("<meta name=robots content='index, nofollow'>");
+  const ParsedPage nofollow = parse("<meta name=robots content='index, nofollow'>");
   EXPECT_TRUE(nofollow.meta_nofollow);
   EXPECT_FALSE(nofollow.meta_noindex);
 
-  const ParsedPage noindex = Parse("<meta name='ROBOTS' content='NOINDEX,follow'>");
+  const ParsedPage noindex = parse("<meta name='ROBOTS' content='NOINDEX,follow'>");
   EXPECT_FALSE(noindex.meta_nofollow);
   EXPECT_TRUE(noindex.meta_noindex);
 
-  const ParsedPage none = Parse("<meta name=Robots content=None>");
+  const ParsedPage none = parse("<meta name=Robots content=None>");
   EXPECT_TRUE(none.meta_nofollow);
   EXPECT_TRUE(none.meta_noindex);
 
-  const ParsedPage spaces = Parse("<meta name=robots content='noindex nofollow'>");
+  const ParsedPage spaces = parse("<meta name=robots content='noindex nofollow'>");
   EXPECT_TRUE(spaces.meta_nofollow);
   EXPECT_TRUE(spaces.meta_noindex);
 }
 
 TEST(HtmlParserTest, MetaRobotsIgnoresOtherMetasAndPartialWords) {
-  const ParsedPage page = Parse(
+  const ParsedPage page = parse(
       "<meta name=googlebot content=none>"
       "<meta name=description content='noindex nofollow'>"
       "<meta name=robots content='index, follow, nofollowing, noindexed'>");
@@ -195,17 +195,17 @@ TEST(HtmlParserTest, MetaRobotsIgnoresOtherMetasAndPartialWords) {
 }
 
 TEST(HtmlParserTest, MetaCharset) {
-  EXPECT_EQ(Parse("<head><meta charset=' UTF-8 '>").meta_charset, "utf-8");
+  EXPECT_EQ(parse("<head><meta charset=' UTF-8 '>").meta_charset, "utf-8");
   EXPECT_EQ(
-      Parse("<meta http-equiv=Content-Type content='text/html; charset=ISO-8859-1'>").meta_charset,
+      parse("<meta http-equiv=Content-Type content='text/html; charset=ISO-8859-1'>").meta_charset,
       "iso-8859-1");
-  EXPECT_EQ(Parse("<meta http-equiv=refresh content='0; charset=gbk'>").meta_charset, "");
-  EXPECT_EQ(Parse("<meta charset=koi8-r><meta charset=gbk>").meta_charset, "koi8-r");
-  EXPECT_EQ(Parse("<p>nothing</p>").meta_charset, "");
+  EXPECT_EQ(parse("<meta http-equiv=refresh content='0; charset=gbk'>").meta_charset, "");
+  EXPECT_EQ(parse("<meta charset=koi8-r><meta charset=gbk>").meta_charset, "koi8-r");
+  EXPECT_EQ(parse("<p>nothing</p>").meta_charset, "");
 }
 
 TEST(HtmlParserTest, InvisibleTextIsExcluded) {
-  const ParsedPage page = Parse(
+  const ParsedPage page = parse(
       "<html><head><title>T</title><style>h1{}</style><script>var head;</script></head>"
       "<body>visible<script>var x = 1;</script><style>p { color: red }</style>"
       "<noscript>enable js</noscript><template>tpl</template>"
@@ -214,90 +214,90 @@ TEST(HtmlParserTest, InvisibleTextIsExcluded) {
 }
 
 TEST(HtmlParserTest, WhitespaceIsCollapsed) {
-  EXPECT_EQ(Parse("<body>  a \n\t  b   <span> c </span>d  </body>").text, "a b c d");
-  EXPECT_EQ(Parse("<body><span>a</span><span>b</span><b>c</b></body>").text, "abc");
+  EXPECT_EQ(parse("<body>  a \n\t  b   <span> c </span>d  </body>").text, "a b c d");
+  EXPECT_EQ(parse("<body><span>a</span><span>b</span><b>c</b></body>").text, "abc");
   // Non-breaking spaces are content, not layout.
-  EXPECT_EQ(Parse("<body>a&nbsp;&nbsp;b</body>").text,
+  EXPECT_EQ(parse("<body>a&nbsp;&nbsp;b</body>").text,
             "a\xC2\xA0\xC2\xA0"
             "b");
 }
 
 TEST(HtmlParserTest, BlocksAreSeparated) {
-  EXPECT_EQ(Parse("<p>one</p><p>two</p><div>three<br>four</div><ul><li>five<li>six</ul>").text,
+  EXPECT_EQ(parse("<p>one</p><p>two</p><div>three<br>four</div><ul><li>five<li>six</ul>").text,
             "one\ntwo\nthree\nfour\nfive\nsix");
-  EXPECT_EQ(Parse("<h1>Title</h1>  <p>\n body \n</p>").text, "Title\nbody");
-  EXPECT_EQ(Parse("<table><tr><td>a</td><td>b</td></tr><tr><td>c</td></tr></table>").text,
+  EXPECT_EQ(parse("<h1>Title</h1>  <p>\n body \n</p>").text, "Title\nbody");
+  EXPECT_EQ(parse("<table><tr><td>a</td><td>b</td></tr><tr><td>c</td></tr></table>").text,
             "a b\nc");
-  EXPECT_EQ(Parse("<div><div><p>  </p></div></div>").text, "");
+  EXPECT_EQ(parse("<div><div><p>  </p></div></div>").text, "");
 }
 
 TEST(HtmlParserTest, TextOnlyWhenRequested) {
   ParseOptions options;
   options.want_text = false;
-  const ParsedPage page = Parse("<title>t</title><p>text <a href=/x>x</a></p>", options);
+  const ParsedPage page = parse("<title>t</title><p>text <a href=/x>x</a></p>", options);
   EXPECT_EQ(page.text, "");
   EXPECT_EQ(page.title, "t");
-  EXPECT_THAT(Hrefs(page), ElementsAre("/x"));
+  EXPECT_THAT(hrefs(page), ElementsAre("/x"));
 }
 
 TEST(HtmlParserTest, TextCapCutsOnACharacterBoundary) {
   ParseOptions options;
   options.max_text = 5;
   // "ééé" is six bytes: the third character does not fit and must not be half-written.
-  EXPECT_EQ(Parse("<p>\xC3\xA9\xC3\xA9\xC3\xA9</p>", options).text, "\xC3\xA9\xC3\xA9");
+  EXPECT_EQ(parse("<p>\xC3\xA9\xC3\xA9\xC3\xA9</p>", options).text, "\xC3\xA9\xC3\xA9");
   options.max_text = 4;
-  EXPECT_EQ(Parse("<p>ab</p><p>\xE2\x82\xAC</p>", options).text, "ab");
+  EXPECT_EQ(parse("<p>ab</p><p>\xE2\x82\xAC</p>", options).text, "ab");
   options.max_text = 6;
-  EXPECT_EQ(Parse("<p>ab</p><p>\xE2\x82\xAC</p>", options).text, "ab\n\xE2\x82\xAC");
+  EXPECT_EQ(parse("<p>ab</p><p>\xE2\x82\xAC</p>", options).text, "ab\n\xE2\x82\xAC");
   options.max_text = 0;
-  EXPECT_EQ(Parse("<p>ab</p>", options).text, "");
+  EXPECT_EQ(parse("<p>ab</p>", options).text, "");
 }
 
 TEST(HtmlParserTest, TextCapStillCollectsLinks) {
   ParseOptions options;
   options.max_text = 10;
   const ParsedPage page =
-      Parse("<p>" + std::string(100, 'x') + "</p><a href=/after>after</a>", options);
+      parse("<p>" + std::string(100, 'x') + "</p><a href=/after>after</a>", options);
   EXPECT_EQ(page.text, std::string(10, 'x'));
-  EXPECT_THAT(Hrefs(page), ElementsAre("/after"));
+  EXPECT_THAT(hrefs(page), ElementsAre("/after"));
 }
 
 TEST(HtmlParserTest, MaxLinksTruncation) {
   ParseOptions options;
   options.max_links = 3;
-  const ParsedPage exact = Parse("<a href=1>1</a><a href=2>2</a><a href=3>3</a>", options);
-  EXPECT_THAT(Hrefs(exact), ElementsAre("1", "2", "3"));
+  const ParsedPage exact = parse("<a href=1>1</a><a href=2>2</a><a href=3>3</a>", options);
+  EXPECT_THAT(hrefs(exact), ElementsAre("1", "2", "3"));
   EXPECT_FALSE(exact.links_truncated);
 
   const ParsedPage over =
-      Parse("<a href=1>1</a><a href=2>2</a><a href=3>3</a><a href=4>4</a><a href=5>5</a>", options);
-  EXPECT_THAT(Hrefs(over), ElementsAre("1", "2", "3"));
+      parse("<a href=1>1</a><a href=2>2</a><a href=3>3</a><a href=4>4</a><a href=5>5</a>", options);
+  EXPECT_THAT(hrefs(over), ElementsAre("1", "2", "3"));
   EXPECT_TRUE(over.links_truncated);
 }
 
 TEST(HtmlParserTest, MalformedHtml) {
-  const ParsedPage unclosed = Parse("<div><a href=/x>link<p>para<b>bold<table><tr><td>cell");
-  EXPECT_THAT(Hrefs(unclosed), ElementsAre("/x"));
+  const ParsedPage unclosed = parse("<div><a href=/x>link<p>para<b>bold<table><tr><td>cell");
+  EXPECT_THAT(hrefs(unclosed), ElementsAre("/x"));
   EXPECT_EQ(unclosed.text, "link\nparabold\ncell");
 
-  const ParsedPage stray = Parse("</p></div>text</a></html><a href=/y>y</a></body>");
-  EXPECT_THAT(Hrefs(stray), ElementsAre("/y"));
+  const ParsedPage stray = parse("</p></div>text</a></html><a href=/y>y</a></body>");
+  EXPECT_THAT(hrefs(stray), ElementsAre("/y"));
   EXPECT_EQ(stray.text, "texty");
 
-  const ParsedPage broken_attributes = Parse("<a href=\"/z>z</a><a href=/w>w</a>");
+  const ParsedPage broken_attributes = parse("<a href=\"/z>z</a><a href=/w>w</a>");
   EXPECT_TRUE(is_valid_utf8(broken_attributes.text));
 }
 
 TEST(HtmlParserTest, GarbageBytes) {
   const std::string garbage("\xFF\xFE\x00<<>><\x80\x81<a href='\xC3'>\x00\xC0</", 26);
-  const ParsedPage page = Parse(garbage);
+  const ParsedPage page = parse(garbage);
   EXPECT_TRUE(is_valid_utf8(page.text));
   ASSERT_EQ(page.links.size(), 1u);
   EXPECT_EQ(page.links[0].href, "\xEF\xBF\xBD");  // invalid UTF-8 became U+FFFD
 }
 
 TEST(HtmlParserTest, EmptyInput) {
-  const ParsedPage page = Parse("");
+  const ParsedPage page = parse("");
   EXPECT_EQ(page.title, "");
   EXPECT_EQ(page.text, "");
   EXPECT_THAT(page.links, IsEmpty());
@@ -306,28 +306,28 @@ TEST(HtmlParserTest, EmptyInput) {
 }
 
 TEST(HtmlParserTest, OnlyText) {
-  const ParsedPage page = Parse("  just some\ntext  ");
+  const ParsedPage page = parse("  just some\ntext  ");
   EXPECT_EQ(page.text, "just some text");
   EXPECT_THAT(page.links, IsEmpty());
 }
 
 TEST(HtmlParserTest, DeeplyNestedDivs) {
   constexpr std::size_t kDepth = 200000;
-  const std::string html = "<html><body>" + Repeat("<div>", kDepth) + "deep" +
-                           Repeat("</div>", kDepth) + "<a href=/after>after</a>";
-  const ParsedPage page = Parse(html);
+  const std::string html = "<html><body>" + repeat("<div>", kDepth) + "deep" +
+                           repeat("</div>", kDepth) + "<a href=/after>after</a>";
+  const ParsedPage page = parse(html);
   EXPECT_TRUE(page.markup_limited);
   EXPECT_EQ(page.text, "deep\nafter");
-  EXPECT_THAT(Hrefs(page), ElementsAre("/after"));
+  EXPECT_THAT(hrefs(page), ElementsAre("/after"));
 }
 
 TEST(HtmlParserTest, ModeratelyNestedPagesAreUntouched) {
   constexpr std::size_t kDepth = 400;
-  const std::string html = Repeat("<div><span>", kDepth / 2) + "<a href=/deep>deep</a>" +
-                           Repeat("</span></div>", kDepth / 2);
-  const ParsedPage page = Parse(html);
+  const std::string html = repeat("<div><span>", kDepth / 2) + "<a href=/deep>deep</a>" +
+                           repeat("</span></div>", kDepth / 2);
+  const ParsedPage page = parse(html);
   EXPECT_FALSE(page.markup_limited);
-  EXPECT_THAT(Hrefs(page), ElementsAre("/deep"));
+  EXPECT_THAT(hrefs(page), ElementsAre("/deep"));
 }
 
 TEST(HtmlParserTest, SloppyButOrdinaryMarkupIsNotLimited) {
@@ -340,7 +340,7 @@ TEST(HtmlParserTest, SloppyButOrdinaryMarkupIsNotLimited) {
     html.append(n).append(">l</a><b>bold");
     html += "<table><tr><td>c<td>d<tr><td>e</table><select><option>o<option>p</select>";
   }
-  const ParsedPage page = Parse(html);
+  const ParsedPage page = parse(html);
   EXPECT_FALSE(page.markup_limited);
   EXPECT_EQ(page.links.size(), 3000u);
 }
@@ -350,18 +350,18 @@ TEST(HtmlParserTest, FormattingElementCloneBombIsCut) {
   // paragraph: 5,000 paragraphs would take Gumbo gigabytes.
   std::string html = "<body>";
   for (int i = 0; i < 5000; ++i) html += "<p><b id=" + std::to_string(i) + ">x</p>";
-  const ParsedPage page = Parse(html);
+  const ParsedPage page = parse(html);
   EXPECT_TRUE(page.markup_limited);
   EXPECT_THAT(page.text, ::testing::StartsWith("x\nx\nx"));
 }
 
 TEST(HtmlParserTest, AdoptionAgencyNestingIsLimited) {
   // </b> with a block inside moves the <b> into the block: the tree deepens by two per repeat.
-  const ParsedPage page = Parse("<body>" + Repeat("<b><div></b>", 20000) + "<a href=/z>z</a>");
+  const ParsedPage page = parse("<body>" + repeat("<b><div></b>", 20000) + "<a href=/z>z</a>");
   EXPECT_TRUE(page.markup_limited);
 }
 
-std::string Attributes(int count, const std::string& prefix = "x") {
+std::string attributes(int count, const std::string& prefix = "x") {
   std::string names;
   for (int i = 0; i < count; ++i) names += " " + prefix + std::to_string(i);
   return names;
@@ -369,27 +369,27 @@ std::string Attributes(int count, const std::string& prefix = "x") {
 
 TEST(HtmlParserTest, AttributesPastTheCapAreDropped) {
   // Gumbo compares each name with every earlier one: 40,000 attributes in one tag took 3.6 s.
-  const ParsedPage many = Parse("<a" + Attributes(40000) + " href=/late>l</a><a href=/next>n</a>");
+  const ParsedPage many = parse("<a" + attributes(40000) + " href=/late>l</a><a href=/next>n</a>");
   EXPECT_TRUE(many.markup_limited);
-  EXPECT_THAT(Hrefs(many), ElementsAre("/next"));
+  EXPECT_THAT(hrefs(many), ElementsAre("/next"));
   EXPECT_EQ(many.text, "ln");
-  const ParsedPage early = Parse("<a href=/early" + Attributes(400) + ">e</a><a" + Attributes(300) +
-                                 " href=/late/><a href=/z " + Attributes(255) + ">z</a>");
+  const ParsedPage early = parse("<a href=/early" + attributes(400) + ">e</a><a" + attributes(300) +
+                                 " href=/late/><a href=/z " + attributes(255) + ">z</a>");
   EXPECT_TRUE(early.markup_limited);
-  EXPECT_THAT(Hrefs(early), ElementsAre("/early", "/z"));
+  EXPECT_THAT(hrefs(early), ElementsAre("/early", "/z"));
   // End tags are tokenized the same way; quoted values with '>' and spaces are one attribute.
-  EXPECT_TRUE(Parse("<p>a</p" + Attributes(300) + "><a href=/b>b</a>").markup_limited);
-  const ParsedPage quoted = Parse("<a href=/q " + Repeat("t='> x' ", 255) + ">q</a>");
+  EXPECT_TRUE(parse("<p>a</p" + attributes(300) + "><a href=/b>b</a>").markup_limited);
+  const ParsedPage quoted = parse("<a href=/q " + repeat("t='> x' ", 255) + ">q</a>");
   EXPECT_FALSE(quoted.markup_limited);
-  EXPECT_THAT(Hrefs(quoted), ElementsAre("/q"));
+  EXPECT_THAT(hrefs(quoted), ElementsAre("/q"));
 }
 
 TEST(HtmlParserTest, AnUnterminatedTagCutShortStaysUnterminated) {
   // The tokenizer drops a tag the input ends in; cutting its attributes must not close it.
   for (const std::string& end : {std::string(), std::string(" y='a>")}) {
-    const ParsedPage page = Parse("<p>t</p><a href=/early" + Attributes(300) + end);
+    const ParsedPage page = parse("<p>t</p><a href=/early" + attributes(300) + end);
     EXPECT_TRUE(page.markup_limited);
-    EXPECT_THAT(Hrefs(page), IsEmpty()) << end;
+    EXPECT_THAT(hrefs(page), IsEmpty()) << end;
   }
 }
 
@@ -398,21 +398,21 @@ TEST(HtmlParserTest, RootAttributesPastTheCapAreDropped) {
   // one attribute each took 1.4 s.
   std::string html;
   for (int i = 0; i < 20000; ++i) html += "<html a" + std::to_string(i) + "><body b>";
-  const ParsedPage page = Parse(html + "<a href=/after>after</a>");
+  const ParsedPage page = parse(html + "<a href=/after>after</a>");
   EXPECT_TRUE(page.markup_limited);
-  EXPECT_THAT(Hrefs(page), ElementsAre("/after"));
-  EXPECT_FALSE(Parse("<html lang=en" + Attributes(200) + "><body class=a" + Attributes(50, "y") +
+  EXPECT_THAT(hrefs(page), ElementsAre("/after"));
+  EXPECT_FALSE(parse("<html lang=en" + attributes(200) + "><body class=a" + attributes(50, "y") +
                      "><a href=/x>x</a>")
                    .markup_limited);
 }
 
 TEST(HtmlParserTest, ATagCutShortAndThenDroppedLeavesNothing) {
   // Too deep to keep and too many attributes: the tag goes, its content stays.
-  const ParsedPage page = Parse(Repeat("<div>", 600) + "<a href=/deep" + Attributes(300) +
-                                ">inner</a>" + Repeat("</div>", 600) + "<a href=/after>after</a>");
+  const ParsedPage page = parse(repeat("<div>", 600) + "<a href=/deep" + attributes(300) +
+                                ">inner</a>" + repeat("</div>", 600) + "<a href=/after>after</a>");
   EXPECT_TRUE(page.markup_limited);
   EXPECT_EQ(page.text, "inner\nafter");
-  EXPECT_THAT(Hrefs(page), ElementsAre("/after"));
+  EXPECT_THAT(hrefs(page), ElementsAre("/after"));
 }
 
 TEST(HtmlParserTest, ForeignContentThatAbortsGumboIsDefused) {
@@ -421,13 +421,13 @@ TEST(HtmlParserTest, ForeignContentThatAbortsGumboIsDefused) {
        {"<table><svg><select><title><select><table>", "<table><math><select><mi><select><th>",
         "<TABLE><SVG\n><select><title><select><table>"}) {
     SCOPED_TRACE(html);
-    const ParsedPage page = Parse(std::string(html) + "<a href=/after>after</a>");
-    EXPECT_THAT(Hrefs(page), ElementsAre("/after"));
+    const ParsedPage page = parse(std::string(html) + "<a href=/after>after</a>");
+    EXPECT_THAT(hrefs(page), ElementsAre("/after"));
   }
 }
 
 TEST(HtmlParserTest, SvgAndMathTextIsKept) {
-  const ParsedPage page = Parse(
+  const ParsedPage page = parse(
       "<p>E = <math><mi>m</mi><msup><mi>c</mi><mn>2</mn></msup></math></p>"
       "<svg viewBox='0 0 10 10'><text>label</text><path d='M0 0'/><path d='M1 1'/></svg>"
       "<p>after</p>");
@@ -439,18 +439,18 @@ TEST(HtmlParserTest, MarkupCannotHideFromThePreScan) {
   // sees markup: the nesting after them must still be limited.
   ParseOptions options;
   options.max_depth = 100;
-  const std::string nesting = Repeat("<div>", 1000) + "x";
+  const std::string nesting = repeat("<div>", 1000) + "x";
   for (const char* prefix :
        {"<!-- --!>", "<!-->", "<select><style></select>", "<select><plaintext></select>", "<p =\">",
         "<!doctype x=\">", "<? x=\">", "</ x=\">"}) {
     SCOPED_TRACE(prefix);
-    EXPECT_TRUE(Parse(prefix + nesting, options).markup_limited);
+    EXPECT_TRUE(parse(prefix + nesting, options).markup_limited);
   }
 }
 
 // Runs `fn` on a thread with a small stack, where per-level recursion would overflow quickly.
 template <typename Fn>
-void RunWithSmallStack(Fn fn) {
+void run_with_small_stack(Fn fn) {
   pthread_attr_t attributes;
   ASSERT_EQ(pthread_attr_init(&attributes), 0);
   ASSERT_EQ(pthread_attr_setstacksize(&attributes, std::size_t{256} * 1024), 0);
@@ -473,12 +473,12 @@ TEST(HtmlParserTest, DeepTreeNeedsNoDeepStack) {
   ParseOptions options;
   options.max_depth = std::numeric_limits<std::size_t>::max();
   constexpr std::size_t kDepth = 100000;
-  const std::string html = Repeat("<span>", kDepth) + "bottom<a href=/b>b</a>";
+  const std::string html = repeat("<span>", kDepth) + "bottom<a href=/b>b</a>";
   ParsedPage page;
-  RunWithSmallStack([&] { page = Parse(html, options); });
+  run_with_small_stack([&] { page = parse(html, options); });
   EXPECT_FALSE(page.markup_limited);
   EXPECT_EQ(page.text, "bottomb");
-  EXPECT_THAT(Hrefs(page), ElementsAre("/b"));
+  EXPECT_THAT(hrefs(page), ElementsAre("/b"));
 }
 
 }  // namespace

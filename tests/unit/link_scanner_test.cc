@@ -21,7 +21,7 @@ namespace {
 
 using ::testing::ElementsAre;
 
-std::string Printable(std::string_view s) {
+std::string printable(std::string_view s) {
   std::string out;
   for (const char c : s) {
     const auto u = static_cast<unsigned char>(c);
@@ -37,21 +37,21 @@ std::string Printable(std::string_view s) {
   return out;
 }
 
-std::string Describe(const ParsedPage& page) {
-  std::string out = "title=[" + Printable(page.title) + "] base=[" + Printable(page.base_href) +
+std::string describe(const ParsedPage& page) {
+  std::string out = "title=[" + printable(page.title) + "] base=[" + printable(page.base_href) +
                     "] nofollow=" + std::to_string(page.meta_nofollow) +
                     " noindex=" + std::to_string(page.meta_noindex) + " charset=[" +
-                    Printable(page.meta_charset) +
+                    printable(page.meta_charset) +
                     "] truncated=" + std::to_string(page.links_truncated) + "\n";
   for (const RawLink& link : page.links) {
-    out += "  [" + Printable(link.href) +
+    out += "  [" + printable(link.href) +
            "] source=" + std::to_string(static_cast<int>(link.source)) +
            " nofollow=" + std::to_string(link.nofollow) + "\n";
   }
   return out;
 }
 
-ParseOptions Options(std::size_t max_links = 10000) {
+ParseOptions link_options(std::size_t max_links = 10000) {
   ParseOptions options;
   options.want_text = false;
   options.max_links = max_links;
@@ -59,19 +59,19 @@ ParseOptions Options(std::size_t max_links = 10000) {
 }
 
 // The scanner's result, checked against the reference's.
-ParsedPage ExpectSame(std::string_view html, std::size_t max_links = 10000) {
-  const ParsedPage expected = parse_html(html, Options(max_links));
-  ParsedPage actual = scan_links(html, Options(max_links));
-  EXPECT_FALSE(expected.markup_limited) << Printable(html);
-  EXPECT_EQ(Describe(actual), Describe(expected)) << "input: " << Printable(html);
+ParsedPage expect_same(std::string_view html, std::size_t max_links = 10000) {
+  const ParsedPage expected = parse_html(html, link_options(max_links));
+  ParsedPage actual = scan_links(html, link_options(max_links));
+  EXPECT_FALSE(expected.markup_limited) << printable(html);
+  EXPECT_EQ(describe(actual), describe(expected)) << "input: " << printable(html);
   return actual;
 }
 
-void ExpectAllSame(std::initializer_list<std::string_view> cases) {
-  for (const std::string_view html : cases) ExpectSame(html);
+void expect_all_same(std::initializer_list<std::string_view> cases) {
+  for (const std::string_view html : cases) expect_same(html);
 }
 
-std::vector<std::string> Hrefs(const ParsedPage& page) {
+std::vector<std::string> hrefs(const ParsedPage& page) {
   std::vector<std::string> hrefs;
   for (const RawLink& link : page.links) hrefs.push_back(link.href);
   return hrefs;
@@ -82,7 +82,7 @@ std::vector<std::string> Hrefs(const ParsedPage& page) {
 // wrong answer unnoticed.
 
 TEST(LinkScannerTest, BasicPage) {
-  const ParsedPage page = ExpectSame(
+  const ParsedPage page = expect_same(
       "<!DOCTYPE html><html><head><title> My   page </title><base href=' /root/ '>"
       "<meta name=ROBOTS content='NoIndex, nofollow'><meta charset=' UTF-8 '>"
       "<link rel='alternate' href=feed.xml><link rel=stylesheet href=s.css></head>"
@@ -93,7 +93,7 @@ TEST(LinkScannerTest, BasicPage) {
   EXPECT_TRUE(page.meta_noindex);
   EXPECT_TRUE(page.meta_nofollow);
   EXPECT_EQ(page.meta_charset, "utf-8");
-  EXPECT_THAT(Hrefs(page), ElementsAre("feed.xml", "a.html", "b.html", "c.html", "d.html"));
+  EXPECT_THAT(hrefs(page), ElementsAre("feed.xml", "a.html", "b.html", "c.html", "d.html"));
   EXPECT_FALSE(page.links[1].nofollow);
   EXPECT_TRUE(page.links[2].nofollow);
   EXPECT_EQ(page.links[0].source, LinkSource::kLinkAlternate);
@@ -102,12 +102,12 @@ TEST(LinkScannerTest, BasicPage) {
 }
 
 TEST(LinkScannerTest, Quoting) {
-  EXPECT_THAT(Hrefs(ExpectSame("<a href=\"d q\">x</a><a href='s q'><a href=unq>")),
+  EXPECT_THAT(hrefs(expect_same("<a href=\"d q\">x</a><a href='s q'><a href=unq>")),
               ElementsAre("d q", "s q", "unq"));
-  EXPECT_THAT(Hrefs(ExpectSame("<a href = \"spaced\" ><a\nhref\n=\nnl><a\thref=a'b\"c>")),
+  EXPECT_THAT(hrefs(expect_same("<a href = \"spaced\" ><a\nhref\n=\nnl><a\thref=a'b\"c>")),
               ElementsAre("spaced", "nl", "a'b\"c"));
-  EXPECT_THAT(Hrefs(ExpectSame("<a href='x>y'>")), ElementsAre("x>y"));
-  ExpectAllSame({
+  EXPECT_THAT(hrefs(expect_same("<a href='x>y'>")), ElementsAre("x>y"));
+  expect_all_same({
       "<a href=>x",
       "<a href=a/>",
       "<a href=\"a\"/>",
@@ -129,8 +129,8 @@ TEST(LinkScannerTest, Quoting) {
 }
 
 TEST(LinkScannerTest, DuplicateAttributes) {
-  EXPECT_THAT(Hrefs(ExpectSame("<a href=first HREF=second>")), ElementsAre("first"));
-  ExpectAllSame({
+  EXPECT_THAT(hrefs(expect_same("<a href=first HREF=second>")), ElementsAre("first"));
+  expect_all_same({
       "<a rel=nofollow rel=x href=a>",
       "<a rel=x rel=nofollow href=a>",
       "<link href=a rel=next rel=stylesheet>",
@@ -170,32 +170,33 @@ TEST(LinkScannerTest, ManyAttributesInOneTag) {
   std::string names;
   for (int i = 0; i < 40; ++i) names += " A" + std::to_string(i);
   const std::string many = "<a" + names;
-  EXPECT_THAT(Hrefs(ExpectSame(many + " href=1 a3 HREF=2>")), ElementsAre("1"));
-  EXPECT_THAT(Hrefs(ExpectSame(many + " a39 a39 h a2 ref=3 h ref=4>")), ElementsAre("4"));
+  EXPECT_THAT(hrefs(expect_same(many + " href=1 a3 HREF=2>")), ElementsAre("1"));
+  EXPECT_THAT(hrefs(expect_same(many + " a39 a39 h a2 ref=3 h ref=4>")), ElementsAre("4"));
   // Each join below starts with "a3": none spells href.
-  EXPECT_THAT(Hrefs(ExpectSame(many + " a3 h ref=5 a3 a5 a3 href=6>")), ::testing::IsEmpty());
-  EXPECT_THAT(Hrefs(ExpectSame("<a h" + names + " h ref=7 a1 href=8>")), ElementsAre("7"));
-  EXPECT_THAT(Hrefs(ExpectSame("<a h h ref=9" + names + " a1 a1 href=10>")), ElementsAre("9"));
+  EXPECT_THAT(hrefs(expect_same(many + " a3 h ref=5 a3 a5 a3 href=6>")), ::testing::IsEmpty());
+  EXPECT_THAT(hrefs(expect_same("<a h" + names + " h ref=7 a1 href=8>")), ElementsAre("7"));
+  EXPECT_THAT(hrefs(expect_same("<a h h ref=9" + names + " a1 a1 href=10>")), ElementsAre("9"));
   std::string huge = "<a";
   for (int i = 0; i < 100000; ++i) huge += " n" + std::to_string(i);
-  EXPECT_THAT(Hrefs(scan_links(huge + " n7 href=x h h ref=y href=z>", Options())),
+  EXPECT_THAT(hrefs(scan_links(huge + " n7 href=x h h ref=y href=z>", link_options())),
               ElementsAre("y"));
 }
 
 TEST(LinkScannerTest, CaseInsensitiveNames) {
-  EXPECT_THAT(Hrefs(ExpectSame("<A HREF=x><AREA Href=y><LINK REL=NEXT HREF=z>")),
+  EXPECT_THAT(hrefs(expect_same("<A HREF=x><AREA Href=y><LINK REL=NEXT HREF=z>")),
               ElementsAre("x", "y", "z"));
-  ExpectAllSame({"<TITLE>t</TiTlE>", "<BASE HREF=b>", "<META NAME=Robots CONTENT=NOINDEX>",
-                 "<IFRAME SRC=i></IFRAME><a href=after>", "<ScRiPt><a href=x></sCrIpT><a href=y>"});
+  expect_all_same({"<TITLE>t</TiTlE>", "<BASE HREF=b>", "<META NAME=Robots CONTENT=NOINDEX>",
+                   "<IFRAME SRC=i></IFRAME><a href=after>",
+                   "<ScRiPt><a href=x></sCrIpT><a href=y>"});
 }
 
 TEST(LinkScannerTest, CharacterReferences) {
-  EXPECT_THAT(Hrefs(ExpectSame("<a href='a?x=1&amp;y=2&lt;&#65;&#x42;&#X43'>")),
+  EXPECT_THAT(hrefs(expect_same("<a href='a?x=1&amp;y=2&lt;&#65;&#x42;&#X43'>")),
               ElementsAre("a?x=1&y=2<ABC"));
   // Legacy names without ';' decode in attributes, except before '=' or an alphanumeric.
-  EXPECT_THAT(Hrefs(ExpectSame("<a href='?a=1&copy=2&copy;&copy &notit;&not-'>")),
+  EXPECT_THAT(hrefs(expect_same("<a href='?a=1&copy=2&copy;&copy &notit;&not-'>")),
               ElementsAre("?a=1&copy=2\xC2\xA9\xC2\xA9 &notit;\xC2\xAC-"));
-  ExpectAllSame({
+  expect_all_same({
       "<a href='&#x80;&#x81;&#x8D;&#x9F;&#150;'>",
       "<a href='&#0;&#xD800;&#xDFFF;&#x110000;&#99999999999999;&#4294967296;&#x100000041;'>",
       "<a href='&#x1;&#x0B;&#x0D;&#x7F;&#xFDD0;&#xFFFE;&#x10FFFF;'>",
@@ -211,8 +212,8 @@ TEST(LinkScannerTest, CharacterReferences) {
 }
 
 TEST(LinkScannerTest, Comments) {
-  EXPECT_THAT(Hrefs(ExpectSame("<!-- <a href=no> --><a href=yes>")), ElementsAre("yes"));
-  ExpectAllSame({
+  EXPECT_THAT(hrefs(expect_same("<!-- <a href=no> --><a href=yes>")), ElementsAre("yes"));
+  expect_all_same({
       "<!--><a href=a>",
       "<!---><a href=b>",
       "<!----><a href=c>",
@@ -241,9 +242,9 @@ TEST(LinkScannerTest, Comments) {
 }
 
 TEST(LinkScannerTest, RawTextAndRcdata) {
-  EXPECT_THAT(Hrefs(ExpectSame("<script>document.write('<a href=no>')</script><a href=yes>")),
+  EXPECT_THAT(hrefs(expect_same("<script>document.write('<a href=no>')</script><a href=yes>")),
               ElementsAre("yes"));
-  ExpectAllSame({
+  expect_all_same({
       "<style>a{} <a href=no></style><a href=a>",
       "<textarea><a href=no></textarea><a href=b>",
       "<xmp><a href=no></xmp><a href=c>",
@@ -275,8 +276,8 @@ TEST(LinkScannerTest, RawTextAndRcdata) {
 }
 
 TEST(LinkScannerTest, Base) {
-  EXPECT_EQ(ExpectSame("<base target=_top><base href=' /a/ '><base href=/b/>").base_href, "/a/");
-  ExpectAllSame({
+  EXPECT_EQ(expect_same("<base target=_top><base href=' /a/ '><base href=/b/>").base_href, "/a/");
+  expect_all_same({
       "<base href=''><base href=/b/>",
       "<body><base href=/in-body/>",
       "<template><base href=/t/></template><base href=/after/>",
@@ -286,13 +287,13 @@ TEST(LinkScannerTest, Base) {
 }
 
 TEST(LinkScannerTest, Meta) {
-  const ParsedPage none = ExpectSame("<meta name=' robots ' content='none'>");
+  const ParsedPage none = expect_same("<meta name=' robots ' content='none'>");
   EXPECT_TRUE(none.meta_nofollow);
   EXPECT_TRUE(none.meta_noindex);
-  EXPECT_EQ(ExpectSame("<meta http-equiv=Content-Type content='text/html; charset=\"Shift_JIS\"'>")
+  EXPECT_EQ(expect_same("<meta http-equiv=Content-Type content='text/html; charset=\"Shift_JIS\"'>")
                 .meta_charset,
             "shift_jis");
-  ExpectAllSame({
+  expect_all_same({
       "<meta name=robots content=index,follow>",
       "<meta name=robots content='noindexer'>",
       "<meta name=googlebot content=nofollow>",
@@ -310,9 +311,9 @@ TEST(LinkScannerTest, Meta) {
 }
 
 TEST(LinkScannerTest, Title) {
-  EXPECT_EQ(ExpectSame("<title>\n  Hello \t  big\n World  </title><title>Second</title>").title,
+  EXPECT_EQ(expect_same("<title>\n  Hello \t  big\n World  </title><title>Second</title>").title,
             "Hello big World");
-  ExpectAllSame({
+  expect_all_same({
       "<title></title><title>second</title>",
       "<title>unclosed <a href=no>",
       "<body><h1><title>in body</title></h1>",
@@ -326,24 +327,24 @@ TEST(LinkScannerTest, Title) {
       "<title>\r\n a \r b\f</title>",
   });
   const std::string long_title = "<title>" + std::string(5000, 'x') + "</title>";
-  EXPECT_EQ(ExpectSame(long_title).title.size(), kMaxTitleBytes);
+  EXPECT_EQ(expect_same(long_title).title.size(), kMaxTitleBytes);
   std::string multibyte = "<title>a";
   for (int i = 0; i < 1500; ++i) multibyte += "\xE2\x82\xAC";  // three bytes each
-  ExpectSame(multibyte + "</title>");
-  ExpectSame(multibyte);
+  expect_same(multibyte + "</title>");
+  expect_same(multibyte);
   std::string words = "<title>";
   for (int i = 0; i < 700; ++i) words += "ab  ";
-  ExpectSame(words + "</title>");
+  expect_same(words + "</title>");
 }
 
 TEST(LinkScannerTest, RelTokens) {
-  const ParsedPage page = ExpectSame(
+  const ParsedPage page = expect_same(
       "<link rel=next href=n><link rel='PREV' href=p><link rel=previous href=pp>"
       "<link rel='alternate stylesheet' href=no><link rel=icon href=no><link href=no>"
       "<link rel='next nofollow' href=nn><link rel='nofollow' href=no>");
-  EXPECT_THAT(Hrefs(page), ElementsAre("n", "p", "pp", "nn"));
+  EXPECT_THAT(hrefs(page), ElementsAre("n", "p", "pp", "nn"));
   EXPECT_TRUE(page.links[3].nofollow);
-  ExpectAllSame({
+  expect_all_same({
       "<a rel='NoFollow' href=a><a rel='nofollowx' href=b><a rel='x\tnofollow\n' href=c>",
       "<iframe rel=nofollow src=d></iframe><area rel=nofollow href=e>",
       "<link rel='alternate\nnext' href=f>",
@@ -352,7 +353,7 @@ TEST(LinkScannerTest, RelTokens) {
 
 TEST(LinkScannerTest, NulAndInvalidBytes) {
   using namespace std::string_literals;
-  ExpectAllSame({
+  expect_all_same({
       "<a href='a\0b'>"s,
       "<a\0 href=x><a href=y>"s,
       "<a h\0ref=x>"s,
@@ -372,9 +373,9 @@ TEST(LinkScannerTest, NulAndInvalidBytes) {
 }
 
 TEST(LinkScannerTest, Framesets) {
-  EXPECT_THAT(Hrefs(ExpectSame("<frameset><frame src=a><frame src=b></frameset>")),
+  EXPECT_THAT(hrefs(expect_same("<frameset><frame src=a><frame src=b></frameset>")),
               ElementsAre("a", "b"));
-  ExpectAllSame({
+  expect_all_same({
       "<html><head><title>t</title></head><frameset><frameset><frame src=a></frameset>"
       "<frame src=b></frameset><noframes><a href=no></noframes></html><a href=no2>",
       "<frame src=no><a href=yes>",
@@ -401,9 +402,9 @@ TEST(LinkScannerTest, Framesets) {
 }
 
 TEST(LinkScannerTest, Select) {
-  EXPECT_THAT(Hrefs(ExpectSame("<select><a href=no><option>o</select><a href=yes>")),
+  EXPECT_THAT(hrefs(expect_same("<select><a href=no><option>o</select><a href=yes>")),
               ElementsAre("yes"));
-  ExpectAllSame({
+  expect_all_same({
       "<select><iframe></select><a href=a></iframe>",
       "<select><style></select><a href=b></style>",
       "<select><title></select><a href=c></title>",
@@ -423,10 +424,10 @@ TEST(LinkScannerTest, Select) {
 }
 
 TEST(LinkScannerTest, Templates) {
-  EXPECT_THAT(Hrefs(ExpectSame("<template><a href=no><template><a href=no2></template>"
-                               "<a href=no3></template><a href=yes>")),
+  EXPECT_THAT(hrefs(expect_same("<template><a href=no><template><a href=no2></template>"
+                                "<a href=no3></template><a href=yes>")),
               ElementsAre("yes"));
-  ExpectAllSame({
+  expect_all_same({
       "<template><title>x</title><script></template><a href=no></script></template><a href=a>",
       "<template><textarea></template><a href=no></textarea></template><a href=b>",
       "</template><a href=c>",
@@ -439,9 +440,9 @@ TEST(LinkScannerTest, Templates) {
 }
 
 TEST(LinkScannerTest, SvgAndMath) {
-  EXPECT_THAT(Hrefs(ExpectSame("<svg><a href=no><title>icon</title></a></svg><a href=yes>")),
+  EXPECT_THAT(hrefs(expect_same("<svg><a href=no><title>icon</title></a></svg><a href=yes>")),
               ElementsAre("yes"));
-  ExpectAllSame({
+  expect_all_same({
       "<math><a href=no></a></math><a href=a>",
       "<svg><g><a href=no></a></g></svg><a href=b>",
       // Gumbo 0.10.1: an end tag of an unknown element closes the nearest unknown element, so
@@ -471,7 +472,7 @@ TEST(LinkScannerTest, SvgAndMath) {
 }
 
 TEST(LinkScannerTest, HeadAndBodyTags) {
-  ExpectAllSame({
+  expect_all_same({
       "<html><html lang=x><head><head><body><body class=x><a href=a></body></html><a href=b>",
       "</html><a href=c>",
       "</body></html><title>late</title><base href=late><a href=d>",
@@ -486,26 +487,26 @@ TEST(LinkScannerTest, HeadAndBodyTags) {
 
 TEST(LinkScannerTest, MaxLinks) {
   const std::string html = "<a href=1><a href=2><a href=''><a href=3><a href=4>";
-  const ParsedPage page = ExpectSame(html, 3);
-  EXPECT_THAT(Hrefs(page), ElementsAre("1", "2", "3"));
+  const ParsedPage page = expect_same(html, 3);
+  EXPECT_THAT(hrefs(page), ElementsAre("1", "2", "3"));
   EXPECT_TRUE(page.links_truncated);
-  EXPECT_FALSE(ExpectSame(html, 4).links_truncated);
-  ExpectSame(html, 0);
-  ExpectSame("<a href=1><a href=2><frameset><frame src=3>", 1);
+  EXPECT_FALSE(expect_same(html, 4).links_truncated);
+  expect_same(html, 0);
+  expect_same("<a href=1><a href=2><frameset><frame src=3>", 1);
 }
 
 TEST(LinkScannerTest, HugeAttributeValues) {
   const std::string big(1 << 20, 'x');
-  const ParsedPage page = ExpectSame("<a href='" + big + "'>");
+  const ParsedPage page = expect_same("<a href='" + big + "'>");
   ASSERT_EQ(page.links.size(), 1u);
   EXPECT_EQ(page.links[0].href.size(), big.size());
-  ExpectSame("<a href=" + big + ">");
-  ExpectSame("<a href='" + big);  // never closed: the tag is dropped
-  ExpectSame("<a " + std::string(100000, 'x') + " href=y>");
+  expect_same("<a href=" + big + ">");
+  expect_same("<a href='" + big);  // never closed: the tag is dropped
+  expect_same("<a " + std::string(100000, 'x') + " href=y>");
   std::string many = "<a";
   // parse_html keeps 256 attributes a tag (difference 6 past that).
   for (int i = 0; i < 255; ++i) many += " a" + std::to_string(i % 50) + "=1";
-  ExpectSame(many + " href=z>");
+  expect_same(many + " href=z>");
 }
 
 // Every prefix of a few tricky documents: the tokenizer's end-of-file rules in every state.
@@ -522,7 +523,7 @@ TEST(LinkScannerTest, EveryPrefix) {
   };
   for (const std::string& document : documents) {
     for (std::size_t size = 0; size <= document.size(); ++size) {
-      ExpectSame(std::string_view(document).substr(0, size));
+      expect_same(std::string_view(document).substr(0, size));
     }
   }
 }
@@ -533,18 +534,18 @@ TEST(LinkScannerTest, EveryPrefix) {
 // 1. Gumbo clones an <a> left open across a block, and reports its link once per clone.
 TEST(LinkScannerTest, KnownDifferenceClonedAnchors) {
   const std::string html = "<ul><li><a href=x>one<li>two</ul>";
-  EXPECT_THAT(Hrefs(parse_html(html, Options())), ElementsAre("x", "x"));
-  EXPECT_THAT(Hrefs(scan_links(html, Options())), ElementsAre("x"));
+  EXPECT_THAT(hrefs(parse_html(html, link_options())), ElementsAre("x", "x"));
+  EXPECT_THAT(hrefs(scan_links(html, link_options())), ElementsAre("x"));
   const std::string misnested = "<a href=y><div>t</a></div>";
-  EXPECT_THAT(Hrefs(parse_html(misnested, Options())), ElementsAre("y", "y"));
-  EXPECT_THAT(Hrefs(scan_links(misnested, Options())), ElementsAre("y"));
+  EXPECT_THAT(hrefs(parse_html(misnested, link_options())), ElementsAre("y", "y"));
+  EXPECT_THAT(hrefs(scan_links(misnested, link_options())), ElementsAre("y"));
 }
 
 // 2. Foster parenting moves markup out of a table, ahead of the cells written before it.
 TEST(LinkScannerTest, KnownDifferenceFosterParenting) {
   const std::string html = "<table><tr><td><a href=cell></td></tr><a href=stray></table>";
-  EXPECT_THAT(Hrefs(parse_html(html, Options())), ElementsAre("stray", "cell"));
-  EXPECT_THAT(Hrefs(scan_links(html, Options())), ElementsAre("cell", "stray"));
+  EXPECT_THAT(hrefs(parse_html(html, link_options())), ElementsAre("stray", "cell"));
+  EXPECT_THAT(hrefs(scan_links(html, link_options())), ElementsAre("cell", "stray"));
 }
 
 // 3. Implicit closes of elements around an <svg> are modelled with counts, not a stack.
@@ -552,24 +553,24 @@ TEST(LinkScannerTest, KnownDifferenceSvgClosedFromOutside) {
   // "</div>" closes the <p> implicitly, so "</p>" opens (and closes) an empty <p> inside the
   // svg instead of closing it; the scanner's count still has the first <p> open.
   const std::string html = "<div><p>a</div><svg></p><a href=x>";
-  EXPECT_THAT(Hrefs(parse_html(html, Options())), ::testing::IsEmpty());
-  EXPECT_THAT(Hrefs(scan_links(html, Options())), ElementsAre("x"));
+  EXPECT_THAT(hrefs(parse_html(html, link_options())), ::testing::IsEmpty());
+  EXPECT_THAT(hrefs(scan_links(html, link_options())), ElementsAre("x"));
 }
 
 // 4. Numeric references that overflow Gumbo's int.
 TEST(LinkScannerTest, KnownDifferenceOverflowingNumericReference) {
   const std::string html = "<a href='a&#x80000000;b'>";
-  EXPECT_THAT(Hrefs(parse_html(html, Options())), ElementsAre("a"));
-  EXPECT_THAT(Hrefs(scan_links(html, Options())), ElementsAre("a\xEF\xBF\xBD"
-                                                              "b"));
+  EXPECT_THAT(hrefs(parse_html(html, link_options())), ElementsAre("a"));
+  EXPECT_THAT(hrefs(scan_links(html, link_options())), ElementsAre("a\xEF\xBF\xBD"
+                                                                   "b"));
 }
 
 // 5. NUL bytes in attribute names: Gumbo sees repeats where the scanner sees none.
 TEST(LinkScannerTest, KnownDifferenceNulInAttributeName) {
   using namespace std::string_literals;
   const std::string html = "<a x\0y x\0y href=e>"s;
-  EXPECT_THAT(Hrefs(parse_html(html, Options())), ::testing::IsEmpty());
-  EXPECT_THAT(Hrefs(scan_links(html, Options())), ElementsAre("e"));
+  EXPECT_THAT(hrefs(parse_html(html, link_options())), ::testing::IsEmpty());
+  EXPECT_THAT(hrefs(scan_links(html, link_options())), ElementsAre("e"));
 }
 
 // 6. Pages parse_html defuses are scanned as written.
@@ -577,16 +578,16 @@ TEST(LinkScannerTest, KnownDifferenceDefusedMarkup) {
   std::string html;
   for (int i = 0; i < 600; ++i) html += "<div>";
   html += "<a href=deep>";
-  const ParsedPage reference = parse_html(html, Options());
+  const ParsedPage reference = parse_html(html, link_options());
   EXPECT_TRUE(reference.markup_limited);
-  EXPECT_THAT(Hrefs(reference), ::testing::IsEmpty());
-  EXPECT_THAT(Hrefs(scan_links(html, Options())), ElementsAre("deep"));
+  EXPECT_THAT(hrefs(reference), ::testing::IsEmpty());
+  EXPECT_THAT(hrefs(scan_links(html, link_options())), ElementsAre("deep"));
   std::string many = "<a";
   for (int i = 0; i < 2000; ++i) many += " a" + std::to_string(i % 500) + "=1";
   many += " href=z>";
-  EXPECT_TRUE(parse_html(many, Options()).markup_limited);
-  EXPECT_THAT(Hrefs(parse_html(many, Options())), ::testing::IsEmpty());
-  EXPECT_THAT(Hrefs(scan_links(many, Options())), ElementsAre("z"));
+  EXPECT_TRUE(parse_html(many, link_options()).markup_limited);
+  EXPECT_THAT(hrefs(parse_html(many, link_options())), ::testing::IsEmpty());
+  EXPECT_THAT(hrefs(scan_links(many, link_options())), ElementsAre("z"));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -599,7 +600,7 @@ TEST(LinkScannerTest, SampleSitePages) {
     for (const std::string& path : site.paths()) {
       const std::string* body = site.page(path);
       ASSERT_NE(body, nullptr);
-      links += ExpectSame(*body).links.size();
+      links += expect_same(*body).links.size();
     }
     EXPECT_GT(links, site.size() * 3);
   }
@@ -616,43 +617,43 @@ class HtmlGenerator {
  public:
   explicit HtmlGenerator(std::uint32_t seed) : state_(seed * 2654435761u + 1) {}
 
-  std::string Document() {
+  std::string document() {
     std::string out;
-    if (Chance(30)) out += Pick({"<!DOCTYPE html>", "<!doctype html public 'x'>", "<?xml?>"});
-    if (Chance(50)) out += "<html" + Attrs() + ">";
-    if (Chance(60)) {
-      out += Pick({"<head>", "<HEAD>", ""});
-      for (int i = Below(5); i > 0; --i) out += HeadElement();
-      if (Chance(60)) out += "</head>";
+    if (chance(30)) out += pick({"<!DOCTYPE html>", "<!doctype html public 'x'>", "<?xml?>"});
+    if (chance(50)) out += "<html" + attrs() + ">";
+    if (chance(60)) {
+      out += pick({"<head>", "<HEAD>", ""});
+      for (int i = below(5); i > 0; --i) out += head_element();
+      if (chance(60)) out += "</head>";
     }
-    if (Chance(8)) {
-      out += Frameset();
+    if (chance(8)) {
+      out += frameset();
     } else {
-      if (Chance(50)) out += "<body" + Attrs() + ">";
-      for (int i = Below(25); i > 0; --i) out += Block(0);
-      if (Chance(5)) out += "<frameset><frame src=late>";
+      if (chance(50)) out += "<body" + attrs() + ">";
+      for (int i = below(25); i > 0; --i) out += block(0);
+      if (chance(5)) out += "<frameset><frame src=late>";
     }
-    if (Chance(40)) out += "</body></html>";
-    if (Chance(20)) out += Block(0);
-    if (Chance(10)) out.resize(Below(static_cast<int>(out.size()) + 1));  // cut anywhere
+    if (chance(40)) out += "</body></html>";
+    if (chance(20)) out += block(0);
+    if (chance(10)) out.resize(below(static_cast<int>(out.size()) + 1));  // cut anywhere
     return out;
   }
 
  private:
-  std::uint32_t Next() {
+  std::uint32_t next() {
     state_ ^= state_ << 13;
     state_ ^= state_ >> 17;
     state_ ^= state_ << 5;
     return state_;
   }
-  int Below(int n) { return n <= 0 ? 0 : static_cast<int>(Next() % static_cast<std::uint32_t>(n)); }
-  bool Chance(int percent) { return Below(100) < percent; }
-  std::string Pick(std::initializer_list<std::string_view> options) {
-    return std::string(options.begin()[Below(static_cast<int>(options.size()))]);
+  int below(int n) { return n <= 0 ? 0 : static_cast<int>(next() % static_cast<std::uint32_t>(n)); }
+  bool chance(int percent) { return below(100) < percent; }
+  std::string pick(std::initializer_list<std::string_view> options) {
+    return std::string(options.begin()[below(static_cast<int>(options.size()))]);
   }
 
-  std::string Url() {
-    std::string url = Pick({"page.html",
+  std::string url() {
+    std::string url = pick({"page.html",
                             "/a/b",
                             "http://example.com/x?a=1&b=2",
                             "#frag",
@@ -675,12 +676,12 @@ class HtmlGenerator {
                             "x>y",
                             "<svg>",
                             "\xFF"});
-    if (Chance(30)) url += Pick({"&amp;x=1", "&copy", "&#10;", "&nbsp;", "&", "&#x", "#"});
+    if (chance(30)) url += pick({"&amp;x=1", "&copy", "&#10;", "&nbsp;", "&", "&#x", "#"});
     return url;
   }
 
-  std::string Quoted(const std::string& value) {
-    switch (Below(4)) {
+  std::string quoted(const std::string& value) {
+    switch (below(4)) {
       case 0:
         if (value.find('"') == std::string::npos) return "\"" + value + "\"";
         [[fallthrough]];
@@ -697,41 +698,41 @@ class HtmlGenerator {
     }
   }
 
-  std::string Attr() {
-    std::string name = Pick({"href", "HREF", "src", "rel", "name", "content", "charset",
+  std::string attr() {
+    std::string name = pick({"href", "HREF", "src", "rel", "name", "content", "charset",
                              "http-equiv", "type", "class", "id", "data-x", "x", "Href"});
     std::string value;
     if (name == "rel") {
-      value = Pick({"nofollow", "next", "prev", "alternate", "stylesheet", "alternate stylesheet",
+      value = pick({"nofollow", "next", "prev", "alternate", "stylesheet", "alternate stylesheet",
                     "next nofollow", "NOFOLLOW external", "previous", ""});
     } else if (name == "name") {
-      value = Pick({"robots", "ROBOTS", " robots ", "description", "googlebot"});
+      value = pick({"robots", "ROBOTS", " robots ", "description", "googlebot"});
     } else if (name == "content") {
-      value = Pick({"noindex", "nofollow", "none", "noindex,nofollow", "index, follow",
+      value = pick({"noindex", "nofollow", "none", "noindex,nofollow", "index, follow",
                     "text/html; charset=ISO-8859-2", "charset=\"koi8-r\"", "x"});
     } else if (name == "charset") {
-      value = Pick({"utf-8", " Windows-1252 ", "", "x&amp;y"});
+      value = pick({"utf-8", " Windows-1252 ", "", "x&amp;y"});
     } else if (name == "http-equiv") {
-      value = Pick({"content-type", "Content-Type", "refresh"});
+      value = pick({"content-type", "Content-Type", "refresh"});
     } else if (name == "type") {
-      value = Pick({"hidden", "HIDDEN", "text"});
+      value = pick({"hidden", "HIDDEN", "text"});
     } else {
-      value = Url();
+      value = url();
     }
-    std::string sep = Pick({" ", " ", "\n", "\t", "/", " / "});
-    if (Chance(10)) return sep + name;  // no value
-    return sep + name + Pick({"=", "=", " = ", "=\n"}) + Quoted(value);
+    std::string sep = pick({" ", " ", "\n", "\t", "/", " / "});
+    if (chance(10)) return sep + name;  // no value
+    return sep + name + pick({"=", "=", " = ", "=\n"}) + quoted(value);
   }
 
-  std::string Attrs() {
+  std::string attrs() {
     std::string out;
-    for (int i = Below(4); i > 0; --i) out += Attr();
-    if (Chance(5)) out += " /";
+    for (int i = below(4); i > 0; --i) out += attr();
+    if (chance(5)) out += " /";
     return out;
   }
 
-  std::string Text() {
-    std::string out = Pick({"hello",
+  std::string text() {
+    std::string out = pick({"hello",
                             " ",
                             "\n",
                             "a &amp; b",
@@ -755,39 +756,39 @@ class HtmlGenerator {
   }
 
   // Text that cannot swallow the end tag after it ("</" + "</a>" is a bogus comment).
-  std::string InlineText() {
-    return Pick({"hello", " ", "\n", "a &amp; b", "&lt;", "caf\xC3\xA9", "\r\n", "&nbsp;", "\xFF",
+  std::string inline_text() {
+    return pick({"hello", " ", "\n", "a &amp; b", "&lt;", "caf\xC3\xA9", "\r\n", "&nbsp;", "\xFF",
                  "&notit;", "&"});
   }
 
-  std::string Link() {
-    switch (Below(6)) {
+  std::string link() {
+    switch (below(6)) {
       case 0:
       case 1:
-        return "<a" + Attrs() + ">" + InlineText() + "</a>";
+        return "<a" + attrs() + ">" + inline_text() + "</a>";
       case 2:
-        return "<area" + Attrs() + ">";
+        return "<area" + attrs() + ">";
       case 3:
-        return "<link" + Attrs() + ">";
+        return "<link" + attrs() + ">";
       case 4:
-        return "<iframe" + Attrs() + ">" + Pick({"", "<a href=no>x</a>", "x"}) + "</iframe>";
+        return "<iframe" + attrs() + ">" + pick({"", "<a href=no>x</a>", "x"}) + "</iframe>";
       default:
-        return "<frame" + Attrs() + ">";
+        return "<frame" + attrs() + ">";
     }
   }
 
-  std::string RawText() {
-    switch (Below(8)) {
+  std::string raw_text() {
+    switch (below(8)) {
       case 0:
         return "<script>" +
-               Pick({"var a = '<a href=no>x</a>';", "<!--<script></script><a href=no>x</a>-->",
+               pick({"var a = '<a href=no>x</a>';", "<!--<script></script><a href=no>x</a>-->",
                      "<!-- </script>", "<!--<script>--><a href=no>x</a>", "if (a</b) {}",
                      "</scriptx>"}) +
-               Pick({"</script>", "</SCRIPT >", "</script foo='>'>"});
+               pick({"</script>", "</SCRIPT >", "</script foo='>'>"});
       case 1:
         return "<style>a > b { }<a href=no>x</a></style>";
       case 2:
-        return "<textarea>" + Text() + "<a href=no>x</a></textarea>";
+        return "<textarea>" + text() + "<a href=no>x</a></textarea>";
       case 3:
         return "<xmp><a href=no>x</a></xmp>";
       case 4:
@@ -795,100 +796,100 @@ class HtmlGenerator {
       case 5:
         return "<noframes><a href=no>x</a></noframes>";
       case 6:
-        return "<title>" + Text() + Text() + "</title>";
+        return "<title>" + text() + text() + "</title>";
       default:
-        return "<plaintext>" + Text();
+        return "<plaintext>" + text();
     }
   }
 
-  std::string Comment() {
-    return Pick({"<!-- c -->", "<!-->", "<!--->", "<!-- a --!>", "<!-- <a href=no> -->",
+  std::string comment() {
+    return pick({"<!-- c -->", "<!-->", "<!--->", "<!-- a --!>", "<!-- <a href=no> -->",
                  "<!-- x --!-->", "<!---->", "<!DOCTYPE html>", "<?pi?>", "</ x>", "<![CDATA[x]]>",
                  "<!x>", "</>", "<!-- -- -->"});
   }
 
-  std::string HeadElement() {
-    switch (Below(9)) {
+  std::string head_element() {
+    switch (below(9)) {
       case 0:
-        return "<title>" + Text() + Text() + "</title>";
+        return "<title>" + text() + text() + "</title>";
       case 1:
-        return "<base" + Attrs() + ">";
+        return "<base" + attrs() + ">";
       case 2:
       case 3:
-        return "<meta" + Attrs() + ">";
+        return "<meta" + attrs() + ">";
       case 4:
-        return "<link" + Attrs() + ">";
+        return "<link" + attrs() + ">";
       case 5:
-        return RawText();
+        return raw_text();
       case 6:
-        return Comment();
+        return comment();
       case 7:
-        return "<noscript>" + Link() + "</noscript>";
+        return "<noscript>" + link() + "</noscript>";
       default:
-        return Pick({" ", "\n", "<template>" + Link() + "</template>"});
+        return pick({" ", "\n", "<template>" + link() + "</template>"});
     }
   }
 
-  std::string Frameset() {
-    std::string out = "<frameset" + Attrs() + ">";
-    for (int i = Below(4); i > 0; --i) {
-      out += Pick({"<frame src=f>", "<frame" + Attrs() + ">",
+  std::string frameset() {
+    std::string out = "<frameset" + attrs() + ">";
+    for (int i = below(4); i > 0; --i) {
+      out += pick({"<frame src=f>", "<frame" + attrs() + ">",
                    "<noframes><a href=no>x</a></noframes>", "<title>no</title>", "<a href=no>x</a>",
                    "<script><a href=no>x</a></script>", "<frameset><frame src=g></frameset>", "x"});
     }
-    if (Chance(70)) out += "</frameset>";
-    if (Chance(30)) out += Pick({"<a href=no>x</a>", "<noframes><a href=x></noframes>", "</html>"});
+    if (chance(70)) out += "</frameset>";
+    if (chance(30)) out += pick({"<a href=no>x</a>", "<noframes><a href=x></noframes>", "</html>"});
     return out;
   }
 
-  std::string Block(int depth) {
-    if (depth > 4) return Text();
-    switch (Below(16)) {
+  std::string block(int depth) {
+    if (depth > 4) return text();
+    switch (below(16)) {
       case 0:
       case 1:
       case 2:
-        return Link();
+        return link();
       case 3:
-        return Text();
+        return text();
       case 4:
-        return RawText();
+        return raw_text();
       case 5:
-        return Comment();
+        return comment();
       case 6: {
-        const std::string tag = Pick({"div", "p", "span", "li", "section", "h1", "ul", "dl"});
-        std::string out = "<" + tag + Attrs() + ">";
-        for (int i = Below(4); i > 0; --i) out += Block(depth + 1);
-        if (Chance(70)) out += "</" + tag + ">";
+        const std::string tag = pick({"div", "p", "span", "li", "section", "h1", "ul", "dl"});
+        std::string out = "<" + tag + attrs() + ">";
+        for (int i = below(4); i > 0; --i) out += block(depth + 1);
+        if (chance(70)) out += "</" + tag + ">";
         return out;
       }
       case 7: {
-        const std::string tag = Pick({"b", "em", "strong", "i"});
-        return "<" + tag + ">" + InlineText() + "</" + tag + ">";
+        const std::string tag = pick({"b", "em", "strong", "i"});
+        return "<" + tag + ">" + inline_text() + "</" + tag + ">";
       }
       case 8:
-        return HeadElement();
+        return head_element();
       case 9: {
-        std::string out = "<select" + Attrs() + ">";
-        for (int i = Below(4); i > 0; --i) {
-          out += Pick({"<option>o", "<optgroup>", "<a href=no>x</a>", "<title>", "<iframe>",
+        std::string out = "<select" + attrs() + ">";
+        for (int i = below(4); i > 0; --i) {
+          out += pick({"<option>o", "<optgroup>", "<a href=no>x</a>", "<title>", "<iframe>",
                        "<style>", "<script>x</script>", "<textarea>t</textarea>", "<input>",
                        "</div>", "<template><a href=no>x</a></template>", "<base href=no>"});
         }
-        if (Chance(70)) out += "</select>";
+        if (chance(70)) out += "</select>";
         return out;
       }
       case 10: {
         std::string out = "<template>";
-        for (int i = Below(3); i > 0; --i) out += Block(depth + 1);
-        if (Chance(80)) out += "</template>";
+        for (int i = below(3); i > 0; --i) out += block(depth + 1);
+        if (chance(80)) out += "</template>";
         return out;
       }
       case 11: {
-        std::string out = Pick({"<svg>", "<svg viewBox='0 0 1 1'>", "<math>", "<SVG>"});
-        for (int i = Below(4); i > 0; --i) {
+        std::string out = pick({"<svg>", "<svg viewBox='0 0 1 1'>", "<math>", "<SVG>"});
+        for (int i = below(4); i > 0; --i) {
           // Balanced only: "<path/>" leaves the path open, and then Gumbo's "</svg>" closes it
           // instead of the svg (see SvgAndMath), which takes the rest of the page into the svg.
-          out += Pick({"<path d='M0'></path>", "<g></g>", "<title>icon</title>", "<a href=no>t</a>",
+          out += pick({"<path d='M0'></path>", "<g></g>", "<title>icon</title>", "<a href=no>t</a>",
                        "<circle r=1></circle>", "<desc>d</desc>", "x"});
         }
         out += out[1] == 'm' ? "</math>" : "</svg>";
@@ -896,19 +897,19 @@ class HtmlGenerator {
       }
       case 12: {
         std::string out = "<table><tr><td>";
-        for (int i = Below(3); i > 0; --i) out += Block(depth + 1);
-        return out + Pick({"</td></tr></table>", "</table>"});
+        for (int i = below(3); i > 0; --i) out += block(depth + 1);
+        return out + pick({"</td></tr></table>", "</table>"});
       }
       case 13:
-        return Pick({"<br>", "<img src=x>", "<input type=hidden>", "<hr/>", "<body class=x>",
+        return pick({"<br>", "<img src=x>", "<input type=hidden>", "<hr/>", "<body class=x>",
                      "<html lang=en>", "<head>", "</head>", "</body>", "</html>", "</p>", "</div>",
                      "</br>", "<frame src=no>", "<frameset>", "</span>", "<noscript>",
                      "</noscript>", "<isindex>"});
       case 14:
-        return "<noscript>" + Block(depth + 1) + "</noscript>";
+        return "<noscript>" + block(depth + 1) + "</noscript>";
       default:
-        return "<" + Pick({"x", "custom-el", "foo"}) + Attrs() + ">" + Block(depth + 1) + "</" +
-               Pick({"x", "custom-el", "foo"}) + ">";
+        return "<" + pick({"x", "custom-el", "foo"}) + attrs() + ">" + block(depth + 1) + "</" +
+               pick({"x", "custom-el", "foo"}) + ">";
     }
   }
 
@@ -919,8 +920,8 @@ TEST(LinkScannerTest, GeneratedDocuments) {
   HtmlGenerator generator(2026);
   std::size_t links = 0;
   for (int i = 0; i < 4000; ++i) {
-    const std::string html = generator.Document();
-    links += ExpectSame(html, i % 10 == 0 ? 3 : 10000).links.size();
+    const std::string html = generator.document();
+    links += expect_same(html, i % 10 == 0 ? 3 : 10000).links.size();
     if (::testing::Test::HasFailure()) break;  // one reported mismatch is enough to debug
   }
   EXPECT_GT(links, 1000u);

@@ -24,7 +24,7 @@ std::string reference_json_line(const PageRecord& r, bool include_links) {
   j["redirects"] = r.redirects;
   j["status"] = r.status;
   j["error"] = r.error ? nlohmann::ordered_json(*r.error) : nlohmann::ordered_json(nullptr);
-  j["error_kind"] = r.error ? nlohmann::ordered_json(r.error_kind.empty() ? "other" : r.error_kind)
+  j["error_kind"] = r.error ? nlohmann::ordered_json(error_token(r.error_kind, r.status))
                             : nlohmann::ordered_json(nullptr);
   j["depth"] = r.depth;
   j["referrer"] =
@@ -59,9 +59,8 @@ bool MatchesReference(const PageRecord& r) {
 }
 
 bool AllStringsValid(const PageRecord& r) {
-  std::vector<const std::string*> strings = {&r.url,      &r.final_url,  &r.error_kind,
-                                             &r.referrer, &r.fetched_at, &r.content_type,
-                                             &r.digest,   &r.title};
+  std::vector<const std::string*> strings = {
+      &r.url, &r.final_url, &r.referrer, &r.fetched_at, &r.content_type, &r.digest, &r.title};
   if (r.error) strings.push_back(&*r.error);
   if (r.text) strings.push_back(&*r.text);
   for (const std::string& s : r.redirects) strings.push_back(&s);
@@ -116,7 +115,7 @@ void ExpectParsesBack(const PageRecord& r, bool include_links) {
   EXPECT_EQ(j["redirects"].get<std::vector<std::string>>(), r.redirects);
   if (r.error) {
     EXPECT_EQ(j["error"], *r.error);
-    EXPECT_EQ(j["error_kind"], r.error_kind.empty() ? "other" : r.error_kind);
+    EXPECT_EQ(j["error_kind"], error_token(r.error_kind, r.status));
   }
   if (!r.referrer.empty()) {
     EXPECT_EQ(j["referrer"], r.referrer);
@@ -166,7 +165,7 @@ PageRecord RecordWithEveryString(const std::string& s) {
   r.final_url = s;
   r.redirects = {s, s};
   r.error = s;
-  r.error_kind = s;
+  r.error_kind = ErrorKind::kTimeout;
   r.referrer = s;
   r.fetched_at = s;
   r.content_type = s;
@@ -232,11 +231,11 @@ TEST(PageRecordJsonTest, HandWrittenRecordsMatchReference) {
   PageRecord error_with_kind = FullRecord();
   error_with_kind.status = 0;
   error_with_kind.error = "connection timed out after 30000 ms";
-  error_with_kind.error_kind = "timeout";
+  error_with_kind.error_kind = ErrorKind::kTimeout;
   records.push_back(error_with_kind);
 
   PageRecord error_without_kind = error_with_kind;
-  error_without_kind.error_kind = "";  // written as "other"
+  error_without_kind.error_kind = ErrorKind::kNone;  // written as "other"
   records.push_back(error_without_kind);
 
   PageRecord empty_error = error_with_kind;
@@ -244,7 +243,7 @@ TEST(PageRecordJsonTest, HandWrittenRecordsMatchReference) {
   records.push_back(empty_error);
 
   PageRecord kind_without_error = FullRecord();
-  kind_without_error.error_kind = "tls";  // no error: both stay null
+  kind_without_error.error_kind = ErrorKind::kTls;  // no error: both stay null
   records.push_back(kind_without_error);
 
   PageRecord no_referrer = FullRecord();
@@ -510,7 +509,7 @@ class RandomRecords {
     r.redirects = Strings(valid, OneIn(4) ? 5 : 0);
     r.status = Int();
     if (OneIn(3)) r.error = String(valid, 100);
-    r.error_kind = OneIn(2) ? "" : String(valid, 20);
+    r.error_kind = static_cast<ErrorKind>(Below(static_cast<int>(ErrorKind::kInternal) + 1));
     r.depth = Int();
     r.referrer = OneIn(3) ? "" : String(valid, 300);
     r.fetched_at = String(valid, 40);

@@ -27,9 +27,9 @@ namespace crawler {
 // Readable failures for EXPECT_EQ on rows.
 void PrintTo(const UrlRow& row, std::ostream* os) {
   *os << "{fp=" << row.fp << " url=" << row.url << " depth=" << row.depth
-      << " status=" << row.status << " http=" << row.http_status << " etag=" << row.etag
-      << " lm=" << row.last_modified << " digest=" << row.digest << " fetched_at=" << row.fetched_at
-      << " referrer=" << row.referrer << "}";
+      << " status=" << static_cast<int>(row.status) << " http=" << row.http_status
+      << " etag=" << row.etag << " lm=" << row.last_modified << " digest=" << row.digest
+      << " fetched_at=" << row.fetched_at << " referrer=" << row.referrer << "}";
 }
 
 namespace {
@@ -69,10 +69,10 @@ UrlRow queued(const std::string& url, int depth = 0, const std::string& referrer
   return row;
 }
 
-UrlRow finished(const std::string& url, int status, std::int64_t fetched_at) {
+UrlRow finished(const std::string& url, UrlStatus status, std::int64_t fetched_at) {
   UrlRow row = queued(url);
   row.status = status;
-  row.http_status = status == UrlRow::kDone ? 200 : 0;
+  row.http_status = status == UrlStatus::kDone ? 200 : 0;
   row.fetched_at = fetched_at;
   return row;
 }
@@ -100,7 +100,7 @@ TEST(StateStore, CreatesFolderAndEmptySchema) {
   StateStore store = StateStore::open(dir);
   EXPECT_EQ(store.file(), dir / "state.db");
   EXPECT_TRUE(std::filesystem::is_regular_file(dir / "state.db"));
-  EXPECT_EQ(store.count(UrlRow::kQueued), 0u);
+  EXPECT_EQ(store.count(UrlStatus::kQueued), 0u);
   EXPECT_EQ(store.spilled(), 0u);
   EXPECT_FALSE(store.last_unfinished_run());
   EXPECT_TRUE(queued_urls(store).empty());
@@ -112,14 +112,14 @@ TEST(StateStore, ReopensItsOwnDatabaseAndAnEmptyFile) {
     StateStore store = StateStore::open(tmp.path());
     store.commit(0, {.queued = {queued(page(1))}});
   }
-  EXPECT_EQ(StateStore::open(tmp.path()).count(UrlRow::kQueued), 1u);
+  EXPECT_EQ(StateStore::open(tmp.path()).count(UrlStatus::kQueued), 1u);
 
   // A crash while the very first open created the file can leave it empty: that is a new one.
   TempDir empty;
   write_file(empty.path() / "state.db", "");
   StateStore store = StateStore::open(empty.path());
   store.commit(0, {.queued = {queued(page(1))}});
-  EXPECT_EQ(store.count(UrlRow::kQueued), 1u);
+  EXPECT_EQ(store.count(UrlStatus::kQueued), 1u);
 }
 
 TEST(StateStore, RoundTripsEveryFieldAcrossReopen) {
@@ -128,14 +128,14 @@ TEST(StateStore, RoundTripsEveryFieldAcrossReopen) {
   done.fp = 0xF123456789ABCDEFull;  // high bit set: negative as a signed column
   done.url = "https://b.example/caf\xC3\xA9?q=1&r=2";
   done.depth = 7;
-  done.status = UrlRow::kDone;
+  done.status = UrlStatus::kDone;
   done.http_status = 203;
   done.etag = "W/\"abc\"";
   done.last_modified = "Wed, 21 Oct 2015 07:28:00 GMT";
   done.digest = "sha256:0123456789abcdef";
   done.fetched_at = 1'700'000'123;
   done.referrer = "https://b.example/";
-  UrlRow failed = finished(page(2), UrlRow::kFailed, 42);
+  UrlRow failed = finished(page(2), UrlStatus::kFailed, 42);
   failed.http_status = 503;
   const UrlRow waiting = queued(page(3), 4, page(2));
   {
@@ -149,9 +149,9 @@ TEST(StateStore, RoundTripsEveryFieldAcrossReopen) {
   EXPECT_EQ(store.find(failed.fp), failed);
   EXPECT_EQ(store.find(waiting.fp), waiting);
   EXPECT_FALSE(store.find(url_fingerprint(page(4))));
-  EXPECT_EQ(store.count(UrlRow::kDone), 1u);
-  EXPECT_EQ(store.count(UrlRow::kFailed), 1u);
-  EXPECT_EQ(store.count(UrlRow::kQueued), 1u);
+  EXPECT_EQ(store.count(UrlStatus::kDone), 1u);
+  EXPECT_EQ(store.count(UrlStatus::kFailed), 1u);
+  EXPECT_EQ(store.count(UrlStatus::kQueued), 1u);
 }
 
 TEST(StateStore, QueuingKeepsTheFirstRowAndFinishingKeepsItsOrigin) {
@@ -163,44 +163,44 @@ TEST(StateStore, QueuingKeepsTheFirstRowAndFinishingKeepsItsOrigin) {
   ASSERT_TRUE(first);
   EXPECT_EQ(first->depth, 1);
   EXPECT_EQ(first->referrer, page(0));
-  EXPECT_EQ(store.count(UrlRow::kQueued), 2u);
+  EXPECT_EQ(store.count(UrlStatus::kQueued), 2u);
 
   // Finishing overwrites the outcome only: depth and referrer stay those of the first row.
-  UrlRow outcome = finished(page(1), UrlRow::kDone, 100);
+  UrlRow outcome = finished(page(1), UrlStatus::kDone, 100);
   outcome.depth = 8;
   outcome.referrer = page(8);
   outcome.etag = "\"v1\"";
   store.commit(0, {.finished = {outcome}});
   auto row = store.find(outcome.fp);
   ASSERT_TRUE(row);
-  EXPECT_EQ(row->status, UrlRow::kDone);
+  EXPECT_EQ(row->status, UrlStatus::kDone);
   EXPECT_EQ(row->etag, "\"v1\"");
   EXPECT_EQ(row->fetched_at, 100);
   EXPECT_EQ(row->depth, 1);
   EXPECT_EQ(row->referrer, page(0));
 
   // A re-crawl overwrites the outcome again; an empty etag clears it.
-  store.commit(0, {.finished = {finished(page(1), UrlRow::kFailed, 200)}});
+  store.commit(0, {.finished = {finished(page(1), UrlStatus::kFailed, 200)}});
   row = store.find(outcome.fp);
   ASSERT_TRUE(row);
-  EXPECT_EQ(row->status, UrlRow::kFailed);
+  EXPECT_EQ(row->status, UrlStatus::kFailed);
   EXPECT_EQ(row->etag, "");
   EXPECT_EQ(row->fetched_at, 200);
 
   // Queuing a finished URL again does not re-queue it.
   store.commit(0, {.queued = {queued(page(1))}});
-  EXPECT_EQ(store.find(outcome.fp)->status, UrlRow::kFailed);
+  EXPECT_EQ(store.find(outcome.fp)->status, UrlStatus::kFailed);
   EXPECT_EQ(queued_urls(store), std::vector<std::string>{page(2)});
 }
 
 TEST(StateStore, QueuedAndFinishedInOneBatchEndsFinished) {
   TempDir tmp;
   StateStore store = StateStore::open(tmp.path());
-  store.commit(0,
-               {.queued = {queued(page(1), 3)}, .finished = {finished(page(1), UrlRow::kDone, 5)}});
+  store.commit(
+      0, {.queued = {queued(page(1), 3)}, .finished = {finished(page(1), UrlStatus::kDone, 5)}});
   const auto row = store.find(url_fingerprint(page(1)));
   ASSERT_TRUE(row);
-  EXPECT_EQ(row->status, UrlRow::kDone);
+  EXPECT_EQ(row->status, UrlStatus::kDone);
   EXPECT_EQ(row->depth, 3);
 }
 
@@ -217,10 +217,10 @@ TEST(StateStore, CommittedBatchesSurviveAProcessKilledMidRun) {
       store.commit(run, {.queued = {queued(page(1)), queued(page(2)), queued(page(3))},
                          .committed_length = 0});
       store.commit(run, {.queued = {queued(page(4))},
-                         .finished = {finished(page(1), UrlRow::kDone, 10)},
+                         .finished = {finished(page(1), UrlStatus::kDone, 10)},
                          .committed_length = 120});
-      store.commit(run,
-                   {.finished = {finished(page(2), UrlRow::kFailed, 11)}, .committed_length = 250});
+      store.commit(
+          run, {.finished = {finished(page(2), UrlStatus::kFailed, 11)}, .committed_length = 250});
       store.spill({queued(page(5))});
       ::raise(SIGKILL);
     } catch (...) {
@@ -239,8 +239,8 @@ TEST(StateStore, CommittedBatchesSurviveAProcessKilledMidRun) {
   EXPECT_EQ(run->results_file, results);
   EXPECT_EQ(run->committed_length, 250);
   EXPECT_FALSE(run->finished);
-  EXPECT_EQ(store.find(url_fingerprint(page(1)))->status, UrlRow::kDone);
-  EXPECT_EQ(store.find(url_fingerprint(page(2)))->status, UrlRow::kFailed);
+  EXPECT_EQ(store.find(url_fingerprint(page(1)))->status, UrlStatus::kDone);
+  EXPECT_EQ(store.find(url_fingerprint(page(2)))->status, UrlStatus::kFailed);
   EXPECT_EQ(queued_urls(store), (std::vector<std::string>{page(3), page(4)}));
   EXPECT_EQ(store.spilled(), 1u);
 }
@@ -253,11 +253,11 @@ TEST(StateStore, AFailingBatchChangesNothing) {
 
   // The rows are written first, then the length fails: the whole batch must roll back.
   EXPECT_THROW(store.commit(run, {.queued = {queued(page(2))},
-                                  .finished = {finished(page(1), UrlRow::kDone, 1)},
+                                  .finished = {finished(page(1), UrlStatus::kDone, 1)},
                                   .committed_length = 99}),
                StateError);
   EXPECT_FALSE(store.find(url_fingerprint(page(2))));
-  EXPECT_EQ(store.find(url_fingerprint(page(1)))->status, UrlRow::kQueued);
+  EXPECT_EQ(store.find(url_fingerprint(page(1)))->status, UrlStatus::kQueued);
   EXPECT_EQ(store.find_run(run)->committed_length, 100);
 
   EXPECT_THROW(store.commit(run + 1, {.queued = {queued(page(3))}, .committed_length = 1}),
@@ -317,7 +317,8 @@ TEST(StateStore, ListsQueuedUrlsInInsertionOrderAcrossChunks) {
   StateStore::Batch outcomes;
   for (int i = 0; i < kUrls; ++i) {
     if (i % 7 == 0) {
-      outcomes.finished.push_back(finished(page(i), i % 2 ? UrlRow::kDone : UrlRow::kFailed, 1));
+      outcomes.finished.push_back(
+          finished(page(i), i % 2 ? UrlStatus::kDone : UrlStatus::kFailed, 1));
     } else {
       expected.push_back(page(i));
     }
@@ -329,12 +330,12 @@ TEST(StateStore, ListsQueuedUrlsInInsertionOrderAcrossChunks) {
   ASSERT_FALSE(std::is_sorted(fps.begin(), fps.end()));
 
   EXPECT_EQ(queued_urls(store), expected);
-  EXPECT_EQ(store.count(UrlRow::kQueued), expected.size());
+  EXPECT_EQ(store.count(UrlStatus::kQueued), expected.size());
 
   // The callback may write to the store: a resume spills what does not fit in RAM.
   std::size_t listed = 0;
   store.for_each_queued([&](UrlRow&& row) {
-    EXPECT_EQ(row.status, UrlRow::kQueued);
+    EXPECT_EQ(row.status, UrlStatus::kQueued);
     if (listed++ >= 100) store.spill({row});
   });
   EXPECT_EQ(listed, expected.size());
@@ -347,12 +348,12 @@ TEST(StateStore, ListsQueuedUrlsInInsertionOrderAcrossChunks) {
 TEST(StateStore, ListsStaleUrlsFetchedBeforeTheCutoff) {
   TempDir tmp;
   StateStore store = StateStore::open(tmp.path());
-  UrlRow old_done = finished(page(1), UrlRow::kDone, 100);
+  UrlRow old_done = finished(page(1), UrlStatus::kDone, 100);
   old_done.etag = "\"e1\"";
   old_done.last_modified = "Mon, 01 Jan 2024 00:00:00 GMT";
-  const UrlRow old_failed = finished(page(2), UrlRow::kFailed, 200);
-  const UrlRow at_cutoff = finished(page(3), UrlRow::kDone, 300);
-  const UrlRow fresh = finished(page(4), UrlRow::kDone, 400);
+  const UrlRow old_failed = finished(page(2), UrlStatus::kFailed, 200);
+  const UrlRow at_cutoff = finished(page(3), UrlStatus::kDone, 300);
+  const UrlRow fresh = finished(page(4), UrlStatus::kDone, 400);
   store.commit(0,
                {.queued = {queued(page(5))}, .finished = {old_done, fresh, old_failed, at_cutoff}});
   std::vector<UrlRow> stale;
@@ -374,7 +375,7 @@ TEST(StateStore, ListsStaleUrlsAcrossChunks) {
   StateStore::Batch batch;
   std::vector<std::string> expected;
   for (int i = 0; i < 3000; ++i) {
-    batch.finished.push_back(finished(page(i), UrlRow::kDone, i % 3 == 0 ? 10 : 1000));
+    batch.finished.push_back(finished(page(i), UrlStatus::kDone, i % 3 == 0 ? 10 : 1000));
     if (i % 3 == 0) expected.push_back(page(i));
   }
   store.commit(0, batch);
@@ -469,7 +470,7 @@ TEST(StateStore, SpillIsFifoAcrossBatchesAndReopen) {
   EXPECT_EQ(store.spilled(), 0u);
   ASSERT_EQ(taken.size(), expected.size());
   EXPECT_TRUE(taken == expected) << "spilled rows come back whole, oldest first";
-  EXPECT_EQ(store.count(UrlRow::kQueued), 0u) << "the spill is not the urls table";
+  EXPECT_EQ(store.count(UrlStatus::kQueued), 0u) << "the spill is not the urls table";
 
   store.spill({expected[0], expected[1]});
   store.clear_spill();
@@ -482,12 +483,12 @@ TEST(StateStore, IsMovable) {
   StateStore first = StateStore::open(tmp.path());
   first.commit(0, {.queued = {queued(page(1))}});
   StateStore second = std::move(first);
-  EXPECT_EQ(second.count(UrlRow::kQueued), 1u);
+  EXPECT_EQ(second.count(UrlStatus::kQueued), 1u);
   TempDir other;
   StateStore third = StateStore::open(other.path());
   third = std::move(second);
   EXPECT_EQ(third.file(), tmp.path() / "state.db");
-  EXPECT_EQ(third.count(UrlRow::kQueued), 1u);
+  EXPECT_EQ(third.count(UrlStatus::kQueued), 1u);
 }
 
 TEST(StateStore, GarbageFileIsUnreadableAndLeftAlone) {
@@ -523,7 +524,7 @@ TEST(StateStore, CorruptPagesAreUnreadable) {
   EXPECT_THROW(
       {
         StateStore store = StateStore::open(tmp.path());
-        store.count(UrlRow::kQueued);
+        store.count(UrlStatus::kQueued);
         store.for_each_queued([](UrlRow&&) {});
       },
       StateUnreadable);

@@ -1,4 +1,4 @@
-#include "crawler/output/results_writer.h"
+#include "crawler/output/jsonl_writer.h"
 
 #include <unistd.h>
 

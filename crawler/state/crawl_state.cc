@@ -1,0 +1,116 @@
+#include "crawler/state/crawl_state.h"
+
+#include <spdlog/spdlog.h>
+
+#include "crawler/state/state_spill.h"
+#include "crawler/url/url.h"
+
+namespace crawler {
+namespace {
+
+// --fresh moves the old folder aside with its lock (still held), then locks the new one.
+StateLock lock_state(const std::filesystem::path& dir, bool fresh) {
+  StateLock lock = StateLock::acquire(dir);
+  if (!fresh) return lock;
+  const auto aside = set_aside_state(dir);
+  StateLock fresh_lock = StateLock::acquire(dir);
+  if (!aside.empty()) spdlog::info("--fresh: the old state is now {}", aside.string());
+  return fresh_lock;
+}
+
+StateStore open_repaired(const std::filesystem::path& dir) {
+  StateStore store = StateStore::open(dir);
+  if (auto previous = store.last_unfinished_run()) {
+    // An earlier run was killed: its file keeps exactly the committed records.
+    truncate_results_file(previous->results_file, previous->committed_length);
+    store.finish_run(previous->id);
+  }
+  return store;
+}
+
+CrawlJob job_of(UrlRow&& row) {
+  CrawlJob job;
+  job.url = std::move(row.url);
+  job.depth = row.depth;
+  job.referrer = std::move(row.referrer);
+  job.etag = std::move(row.etag);
+  job.last_modified = std::move(row.last_modified);
+  derive_keys(job);
+  return job;
+}
+
+}  // namespace
+
+CrawlState::CrawlState(const std::filesystem::path& dir, bool fresh)
+    : dir_(dir), lock_(lock_state(dir, fresh)), store_(open_repaired(dir)) {}
+
+void CrawlState::begin_run(const std::filesystem::path& results_file) {
+  run_id_ = store_.begin_run(std::filesystem::absolute(results_file).string());
+}
+
+CrawlState::Restored CrawlState::restore(MemoryFrontier& frontier,
+                                         std::chrono::milliseconds recrawl_after) {
+  frontier_ = &frontier;
+  frontier.attach_spill(std::make_unique<StateSpill>(dir_));
+  store_.for_each_fingerprint([&](std::uint64_t fp) { frontier.restore_seen(fp); });
+  Restored restored;
+  store_.for_each_queued([&](UrlRow&& row) {
+    frontier.requeue(job_of(std::move(row)));
+    ++restored.resumed;
+  });
+  const auto cutoff = std::chrono::duration_cast<std::chrono::seconds>(
+                          (std::chrono::system_clock::now() - recrawl_after).time_since_epoch())
+                          .count();
+  store_.for_each_stale(cutoff, [&](UrlRow&& row) {
+    frontier.requeue(job_of(std::move(row)));
+    ++restored.recrawl;
+  });
+  return restored;
+}
+
+void CrawlState::remember(const PageRecord& record) {
+  const std::int64_t now = std::chrono::duration_cast<std::chrono::seconds>(
+                               std::chrono::system_clock::now().time_since_epoch())
+                               .count();
+  UrlRow row;
+  row.fp = url_fingerprint(record.url);
+  row.url = record.url;
+  row.depth = record.depth;
+  row.referrer = record.referrer;
+  row.status = record.error ? UrlStatus::kFailed : UrlStatus::kDone;
+  row.http_status = record.status;
+  row.etag = record.etag;
+  row.last_modified = record.last_modified;
+  row.digest = record.digest;
+  row.fetched_at = now;
+  if (record.final_url != record.url && !record.error) {
+    // A redirect's target was fetched as part of this record: it is done too.
+    UrlRow target = row;
+    target.fp = url_fingerprint(record.final_url);
+    target.url = record.final_url;
+    finished_.push_back(std::move(target));
+  }
+  finished_.push_back(std::move(row));
+}
+
+void CrawlState::commit(std::uint64_t committed_length) {
+  StateStore::Batch batch;
+  if (frontier_ != nullptr) {
+    for (CrawlJob& job : frontier_->take_admitted()) {
+      UrlRow row;
+      row.fp = url_fingerprint(job.url);
+      row.url = std::move(job.url);
+      row.depth = job.depth;
+      row.referrer = std::move(job.referrer);
+      batch.queued.push_back(std::move(row));
+    }
+  }
+  batch.finished = std::move(finished_);
+  finished_.clear();
+  batch.committed_length = static_cast<std::int64_t>(committed_length);
+  store_.commit(run_id_, batch);
+}
+
+void CrawlState::finish_run() { store_.finish_run(run_id_); }
+
+}  // namespace crawler
