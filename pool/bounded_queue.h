@@ -13,13 +13,13 @@
 #pragma once
 
 #include <chrono>
-#include <condition_variable>
 #include <cstddef>
 #include <deque>
-#include <mutex>
 #include <optional>
 #include <stdexcept>
 #include <utility>
+
+#include "pool/mutex.h"
 
 namespace pool {
 
@@ -34,9 +34,13 @@ class BoundedQueue {
 
   // Blocks while full. Returns false (item untouched) if the queue is or becomes closed.
   bool push(T&& item) {
-    std::unique_lock lock(mutex_);
-    not_full_.wait(lock, [&] { return closed_ || items_.size() < capacity_; });
-    return push_locked(lock, std::move(item));
+    bool pushed = false;
+    {
+      MutexLock lock(mutex_);
+      while (!closed_ && items_.size() >= capacity_) not_full_.wait(mutex_);
+      pushed = push_held(std::move(item));
+    }
+    return notify_pushed(pushed);
   }
   bool push(const T& item) {
     T copy(item);
@@ -45,45 +49,68 @@ class BoundedQueue {
 
   // Never blocks. Returns false (item untouched) when full or closed.
   bool try_push(T&& item) {
-    std::unique_lock lock(mutex_);
-    if (items_.size() >= capacity_) return false;
-    return push_locked(lock, std::move(item));
+    bool pushed = false;
+    {
+      MutexLock lock(mutex_);
+      pushed = items_.size() < capacity_ && push_held(std::move(item));
+    }
+    return notify_pushed(pushed);
   }
 
   // Blocks at most `timeout` while full. Returns false (item untouched) on timeout or close.
   template <typename Rep, typename Period>
   bool push_for(T&& item, std::chrono::duration<Rep, Period> timeout) {
-    std::unique_lock lock(mutex_);
-    if (!not_full_.wait_for(lock, timeout, [&] { return closed_ || items_.size() < capacity_; })) {
-      return false;
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    bool pushed = false;
+    {
+      MutexLock lock(mutex_);
+      while (!closed_ && items_.size() >= capacity_) {
+        if (!not_full_.wait_until(mutex_, deadline)) break;
+      }
+      pushed = items_.size() < capacity_ && push_held(std::move(item));
     }
-    return push_locked(lock, std::move(item));
+    return notify_pushed(pushed);
   }
 
   // Blocks until an item arrives; std::nullopt once closed and drained.
   std::optional<T> pop() {
-    std::unique_lock lock(mutex_);
-    not_empty_.wait(lock, [&] { return closed_ || !items_.empty(); });
-    return pop_locked(lock);
+    std::optional<T> item;
+    {
+      MutexLock lock(mutex_);
+      while (!closed_ && items_.empty()) not_empty_.wait(mutex_);
+      item = pop_held();
+    }
+    return notify_popped(std::move(item));
   }
 
   // Never blocks; std::nullopt when empty.
   std::optional<T> try_pop() {
-    std::unique_lock lock(mutex_);
-    return pop_locked(lock);
+    std::optional<T> item;
+    {
+      MutexLock lock(mutex_);
+      item = pop_held();
+    }
+    return notify_popped(std::move(item));
   }
 
   // Blocks at most `timeout`; std::nullopt on timeout or when closed and drained.
   template <typename Rep, typename Period>
   std::optional<T> pop_for(std::chrono::duration<Rep, Period> timeout) {
-    std::unique_lock lock(mutex_);
-    not_empty_.wait_for(lock, timeout, [&] { return closed_ || !items_.empty(); });
-    return pop_locked(lock);
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    std::optional<T> item;
+    {
+      MutexLock lock(mutex_);
+      while (!closed_ && items_.empty()) {
+        if (!not_empty_.wait_until(mutex_, deadline)) break;
+      }
+      item = pop_held();
+    }
+    return notify_popped(std::move(item));
   }
 
   void close() {
     {
-      std::lock_guard lock(mutex_);
+      MutexLock lock(mutex_);
       closed_ = true;
     }
     not_full_.notify_all();
@@ -93,7 +120,7 @@ class BoundedQueue {
   std::size_t clear() {
     std::size_t dropped = 0;
     {
-      std::lock_guard lock(mutex_);
+      MutexLock lock(mutex_);
       dropped = items_.size();
       items_.clear();
     }
@@ -102,39 +129,43 @@ class BoundedQueue {
   }
 
   bool closed() const {
-    std::lock_guard lock(mutex_);
+    MutexLock lock(mutex_);
     return closed_;
   }
   std::size_t size() const {
-    std::lock_guard lock(mutex_);
+    MutexLock lock(mutex_);
     return items_.size();
   }
   std::size_t capacity() const { return capacity_; }
 
  private:
-  bool push_locked(std::unique_lock<std::mutex>& lock, T&& item) {
+  bool push_held(T&& item) REQUIRES(mutex_) {
     if (closed_) return false;
     items_.push_back(std::move(item));
-    lock.unlock();
-    not_empty_.notify_one();
     return true;
   }
-
-  std::optional<T> pop_locked(std::unique_lock<std::mutex>& lock) {
+  std::optional<T> pop_held() REQUIRES(mutex_) {
     if (items_.empty()) return std::nullopt;
     std::optional<T> item(std::move(items_.front()));
     items_.pop_front();
-    lock.unlock();
-    not_full_.notify_one();
+    return item;
+  }
+  // Waiters are woken after the lock is released, so they do not wake into a held lock.
+  bool notify_pushed(bool pushed) {
+    if (pushed) not_empty_.notify_one();
+    return pushed;
+  }
+  std::optional<T> notify_popped(std::optional<T> item) {
+    if (item) not_full_.notify_one();
     return item;
   }
 
   const std::size_t capacity_;
-  mutable std::mutex mutex_;
-  std::condition_variable not_full_;
-  std::condition_variable not_empty_;
-  std::deque<T> items_;
-  bool closed_ = false;
+  mutable Mutex mutex_;
+  CondVar not_full_;
+  CondVar not_empty_;
+  std::deque<T> items_ GUARDED_BY(mutex_);
+  bool closed_ GUARDED_BY(mutex_) = false;
 };
 
 }  // namespace pool

@@ -21,11 +21,9 @@
 #pragma once
 
 #include <atomic>
-#include <condition_variable>
 #include <cstddef>
 #include <exception>
 #include <functional>
-#include <mutex>
 #include <stdexcept>
 #include <string>
 #include <thread>
@@ -33,6 +31,7 @@
 #include <vector>
 
 #include "pool/bounded_queue.h"
+#include "pool/mutex.h"
 
 namespace pool {
 
@@ -131,14 +130,18 @@ class WorkerPool {
   // is entered until its result has been pushed, so a handler that submits follow-up work
   // keeps the pool non-idle.
   void wait_idle() {
-    std::unique_lock lock(idle_mutex_);
-    idle_.wait(lock, [&] { return outstanding_ == 0; });
+    MutexLock lock(idle_mutex_);
+    while (outstanding_ != 0) idle_.wait(idle_mutex_);
   }
 
   template <typename Rep, typename Period>
   bool wait_idle_for(std::chrono::duration<Rep, Period> timeout) {
-    std::unique_lock lock(idle_mutex_);
-    return idle_.wait_for(lock, timeout, [&] { return outstanding_ == 0; });
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    MutexLock lock(idle_mutex_);
+    while (outstanding_ != 0) {
+      if (!idle_.wait_until(idle_mutex_, deadline)) return outstanding_ == 0;
+    }
+    return true;
   }
 
   PoolStats stats() const {
@@ -192,7 +195,7 @@ class WorkerPool {
   }
 
   void begin_job() {
-    std::lock_guard lock(idle_mutex_);
+    MutexLock lock(idle_mutex_);
     ++outstanding_;
   }
   void end_job() { end_jobs(1); }
@@ -200,7 +203,7 @@ class WorkerPool {
     if (n == 0) return;
     bool idle = false;
     {
-      std::lock_guard lock(idle_mutex_);
+      MutexLock lock(idle_mutex_);
       outstanding_ -= n;
       idle = outstanding_ == 0;
     }
@@ -218,9 +221,9 @@ class WorkerPool {
   std::atomic<std::size_t> failed_{0};
   std::atomic<std::size_t> dropped_{0};
 
-  std::mutex idle_mutex_;
-  std::condition_variable idle_;
-  std::size_t outstanding_ = 0;  // submitted, not yet finished or dropped
+  Mutex idle_mutex_;
+  CondVar idle_;
+  std::size_t outstanding_ GUARDED_BY(idle_mutex_) = 0;  // submitted, not finished or dropped
 
   std::vector<std::thread> threads_;  // last: started after every other member exists
 };

@@ -5,11 +5,11 @@
 
 #include <cstdint>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <unordered_map>
 
 #include "crawler/fetch/robots.h"
+#include "pool/mutex.h"
 
 namespace crawler {
 
@@ -30,8 +30,8 @@ class RobotsCache {
     std::shared_ptr<const RobotsRules> rules;
     std::string note;
   };
-  mutable std::mutex mutex_;
-  std::unordered_map<std::string, Entry> entries_;
+  mutable pool::Mutex mutex_;
+  std::unordered_map<std::string, Entry> entries_ GUARDED_BY(mutex_);
 };
 
 }  // namespace crawler

@@ -32,7 +32,7 @@ CrawlLimits::CrawlLimits() {
 void CrawlLimits::cut(Limit limit, std::string_view host, std::string_view url) {
   bool first = false;
   {
-    std::lock_guard lock(mutex_);
+    pool::MutexLock lock(mutex_);
     ++cuts_[limit];
     first = logged_.emplace(limit, std::string(host)).second;
   }
@@ -46,7 +46,7 @@ void CrawlLimits::cut(Limit limit, std::string_view host, std::string_view url) 
 }
 
 std::map<std::string, std::uint64_t> CrawlLimits::counts() const {
-  std::lock_guard lock(mutex_);
+  pool::MutexLock lock(mutex_);
   std::map<std::string, std::uint64_t> out;
   for (const auto& [limit, count] : cuts_) {
     const std::string key = limit_key(limit);

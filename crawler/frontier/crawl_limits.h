@@ -8,11 +8,12 @@
 
 #include <cstdint>
 #include <map>
-#include <mutex>
 #include <set>
 #include <string>
 #include <string_view>
 #include <utility>
+
+#include "pool/mutex.h"
 
 namespace crawler {
 
@@ -40,9 +41,9 @@ class CrawlLimits {
   std::map<std::string, std::uint64_t> counts() const;
 
  private:
-  mutable std::mutex mutex_;  // guards the tally below
-  std::map<Limit, std::uint64_t> cuts_;
-  std::set<std::pair<Limit, std::string>> logged_;
+  mutable pool::Mutex mutex_;
+  std::map<Limit, std::uint64_t> cuts_ GUARDED_BY(mutex_);
+  std::set<std::pair<Limit, std::string>> logged_ GUARDED_BY(mutex_);
 };
 
 }  // namespace crawler

@@ -14,7 +14,7 @@ MemoryFrontier::MemoryFrontier(FrontierOptions options) : options_(options) {
 }
 
 void MemoryFrontier::attach_spill(std::unique_ptr<FrontierSpill> spill) {
-  std::lock_guard lock(mutex_);
+  pool::MutexLock lock(mutex_);
   spill_ = std::move(spill);
 }
 
@@ -64,13 +64,18 @@ void MemoryFrontier::unpark_all() {
   for (const auto& name : parked) {
     Host& host = hosts_[name];
     host.parked = false;
-    schedule_locked(name, host);
+    schedule(name, host);
   }
 }
 
-bool MemoryFrontier::finished_locked() const {
+bool MemoryFrontier::crawl_over() const {
   if (in_flight_ != 0) return false;
   return queued_ == 0 || (!budget_left() && queued_continuations_ == 0);
+}
+
+void MemoryFrontier::unschedule(const std::string& name, Host& host) {
+  if (host.scheduled) ready_.erase({host.next_time, name});
+  host.scheduled = false;
 }
 
 void MemoryFrontier::park(const std::string& name, Host& host) {
@@ -79,7 +84,7 @@ void MemoryFrontier::park(const std::string& name, Host& host) {
   parked_.push_back(name);
 }
 
-void MemoryFrontier::schedule_locked(const std::string& name, Host& host) {
+void MemoryFrontier::schedule(const std::string& name, Host& host) {
   if (host.scheduled || host.parked || host.jobs.empty() || !host.dead.empty()) return;
   if (host.in_flight >= options_.per_host) return;
   if (!budget_left() && !host.jobs.front().continuation()) return;
@@ -91,7 +96,7 @@ void MemoryFrontier::schedule_locked(const std::string& name, Host& host) {
   host.scheduled = true;
 }
 
-void MemoryFrontier::enqueue_locked(CrawlJob job, bool front) {
+void MemoryFrontier::enqueue(CrawlJob job, bool front) {
   const std::string name = job.host;
   Host& host = hosts_[name];
   if (host.jobs.empty() && host.in_flight == 0 && host.delay.count() == 0) {
@@ -120,14 +125,13 @@ void MemoryFrontier::enqueue_locked(CrawlJob job, bool front) {
   }
   if (front) {
     // The new front may pass gates the old one did not: look at the host afresh.
-    if (host.scheduled) ready_.erase({host.next_time, name});
-    host.scheduled = false;
+    unschedule(name, host);
     if (host.parked) {
       host.parked = false;
       parked_.erase(std::remove(parked_.begin(), parked_.end(), name), parked_.end());
     }
   }
-  schedule_locked(name, host);
+  schedule(name, host);
 }
 
 AddResult MemoryFrontier::add(std::vector<CrawlJob> jobs) {
@@ -137,10 +141,10 @@ AddResult MemoryFrontier::add(std::vector<CrawlJob> jobs) {
   fingerprints.reserve(jobs.size());
   for (const CrawlJob& job : jobs) fingerprints.push_back(url_fingerprint(job.url));
   AddResult result;
-  std::lock_guard lock(mutex_);
+  pool::MutexLock lock(mutex_);
   for (std::size_t i = 0; i < jobs.size(); ++i) {
     if (options_.max_pages_per_host == 0) {
-      if (add_locked(std::move(jobs[i]), fingerprints[i])) ++result.added;
+      if (insert_new(std::move(jobs[i]), fingerprints[i])) ++result.added;
       continue;
     }
     // The budget is checked before the seen-set, so a spent host refuses known URLs too (each
@@ -150,7 +154,7 @@ AddResult MemoryFrontier::add(std::vector<CrawlJob> jobs) {
       result.over_budget.push_back(std::move(jobs[i]));
       continue;
     }
-    if (add_locked(std::move(jobs[i]), fingerprints[i])) {
+    if (insert_new(std::move(jobs[i]), fingerprints[i])) {
       ++admitted;
       ++result.added;
     }
@@ -159,23 +163,23 @@ AddResult MemoryFrontier::add(std::vector<CrawlJob> jobs) {
   return result;
 }
 
-bool MemoryFrontier::add_locked(CrawlJob job, std::uint64_t fingerprint) {
+bool MemoryFrontier::insert_new(CrawlJob job, std::uint64_t fingerprint) {
   if (!seen_.insert(fingerprint)) return false;
   if (options_.track_admitted) admitted_.push_back(job);
   if (stopped_ || !budget_left()) return true;  // seen, but it will never be released
-  admit_locked(std::move(job));
+  queue_new(std::move(job));
   return true;
 }
 
 // Queues a new URL: into its host's queue, or into the spill when RAM holds the budget
 // already. Once anything is spilled, newer URLs follow it there, keeping discovery order.
-void MemoryFrontier::admit_locked(CrawlJob job) {
+void MemoryFrontier::queue_new(CrawlJob job) {
   ++queued_;
   count_active(job, +1);
   const std::uint64_t in_ram = queued_ - 1 - queued_continuations_ - spilled_;
   if (!spill_ || spill_failed_ || options_.memory_limit == 0 ||
       (spilled_ == 0 && in_ram < options_.memory_limit)) {
-    enqueue_locked(std::move(job), false);
+    enqueue(std::move(job), false);
     return;
   }
   spill_batch_.push_back(std::move(job));
@@ -184,48 +188,46 @@ void MemoryFrontier::admit_locked(CrawlJob job) {
   // Writing in batches keeps the spill's transactions few; the batch is part of the budget's
   // slack, so it is small next to small budgets.
   const std::size_t batch = std::clamp<std::size_t>(options_.memory_limit / 4, 1, 1000);
-  if (spill_batch_.size() >= batch) flush_spill_locked();
+  if (spill_batch_.size() >= batch) flush_spill();
 }
 
-void MemoryFrontier::flush_spill_locked() {
+void MemoryFrontier::flush_spill() {
   try {
     spill_->push(spill_batch_);
     spill_batch_.clear();
   } catch (const std::exception& error) {
-    drop_spill_locked(error);
+    drop_spill(error);
   }
 }
 
 // The spill cannot be written: keep what RAM has rather than lose URLs. What the spill already
 // holds is still read back; only the RAM budget is given up.
-void MemoryFrontier::drop_spill_locked(const std::exception& error) {
+void MemoryFrontier::drop_spill(const std::exception& error) {
   spdlog::error(
       "frontier spill: {}; keeping new URLs in RAM (state.frontier_memory no longer holds)",
       error.what());
   std::vector<CrawlJob> batch;
   batch.swap(spill_batch_);
   spilled_ -= batch.size();
-  for (CrawlJob& job : batch) enqueue_locked(std::move(job), false);
+  for (CrawlJob& job : batch) enqueue(std::move(job), false);
   spill_failed_ = true;
 }
 
 // Brings the oldest spilled URLs back into their hosts' queues when RAM is down to half the
 // budget, or at once when nothing else can move (every queued URL in RAM is held by a gate that
 // only a spilled URL can open, e.g. a lower depth level after a resume).
-void MemoryFrontier::refill_locked() {
-  const auto stuck = [this] {
-    return budget_left() && in_flight_ == 0 && ready_.empty() && delayed_.empty();
-  };
+void MemoryFrontier::refill() {
   while (spilled_ > 0) {
     const std::uint64_t in_ram = queued_ - queued_continuations_ - spilled_;
-    if (in_ram > options_.memory_limit / 2 && !stuck()) return;
-    refill_batch_locked(std::max<std::uint64_t>(
+    const bool stuck = budget_left() && in_flight_ == 0 && ready_.empty() && delayed_.empty();
+    if (in_ram > options_.memory_limit / 2 && !stuck) return;
+    refill_batch(std::max<std::uint64_t>(
         std::clamp<std::size_t>(options_.memory_limit / 4, 1, 1000),
         options_.memory_limit > in_ram ? options_.memory_limit - in_ram : 0));
   }
 }
 
-void MemoryFrontier::refill_batch_locked(std::size_t want) {
+void MemoryFrontier::refill_batch(std::size_t want) {
   std::vector<CrawlJob> back;
   const std::uint64_t stored = spilled_ - spill_batch_.size();
   if (stored > 0) back = spill_->pop(std::min<std::uint64_t>(want, stored));
@@ -239,53 +241,53 @@ void MemoryFrontier::refill_batch_locked(std::size_t want) {
                              " spilled URLs cannot be read back");
   }
   spilled_ -= back.size();
-  for (CrawlJob& job : back) enqueue_locked(std::move(job), false);
+  for (CrawlJob& job : back) enqueue(std::move(job), false);
 }
 
 void MemoryFrontier::restore_seen(std::uint64_t fp) {
-  std::lock_guard lock(mutex_);
+  pool::MutexLock lock(mutex_);
   seen_.insert(fp);
 }
 
 void MemoryFrontier::requeue(CrawlJob job) {
-  std::lock_guard lock(mutex_);
+  pool::MutexLock lock(mutex_);
   seen_.insert(url_fingerprint(job.url));
   if (stopped_) return;
-  admit_locked(std::move(job));
+  queue_new(std::move(job));
   changed_.notify_all();
 }
 
 std::vector<CrawlJob> MemoryFrontier::take_admitted() {
-  std::lock_guard lock(mutex_);
+  pool::MutexLock lock(mutex_);
   std::vector<CrawlJob> taken;
   taken.swap(admitted_);
   return taken;
 }
 
 bool MemoryFrontier::mark_seen(std::string_view url) {
-  std::lock_guard lock(mutex_);
+  pool::MutexLock lock(mutex_);
   return seen_.insert(url_fingerprint(url));
 }
 
 void MemoryFrontier::add_continuation(CrawlJob job, Clock::time_point not_before) {
-  std::lock_guard lock(mutex_);
+  pool::MutexLock lock(mutex_);
   ++queued_;
   ++queued_continuations_;
   count_active(job, +1);
   if (not_before <= Clock::now()) {
-    enqueue_locked(std::move(job), true);
+    enqueue(std::move(job), true);
   } else {
     delayed_.push(Delayed{not_before, delayed_sequence_++, std::move(job)});
   }
   changed_.notify_all();
 }
 
-void MemoryFrontier::promote_due_locked(Clock::time_point now) {
+void MemoryFrontier::promote_due(Clock::time_point now) {
   while (!delayed_.empty() && delayed_.top().when <= now) {
     // priority_queue::top() is const; the element is popped right after, so moving is safe.
     CrawlJob job = std::move(const_cast<Delayed&>(delayed_.top()).job);
     delayed_.pop();
-    enqueue_locked(std::move(job), true);
+    enqueue(std::move(job), true);
   }
 }
 
@@ -303,12 +305,12 @@ CrawlJob MemoryFrontier::take_front(Host& host) {
 }
 
 std::optional<CrawlJob> MemoryFrontier::next(Clock::time_point deadline) {
-  std::unique_lock lock(mutex_);
+  pool::MutexLock lock(mutex_);
   while (true) {
     if (stopped_) return std::nullopt;
     const auto now = Clock::now();
-    promote_due_locked(now);
-    refill_locked();
+    promote_due(now);
+    refill();
     while (!dead_hosts_.empty()) {
       Host& host = hosts_[dead_hosts_.front()];
       if (host.jobs.empty() || (!budget_left() && !host.jobs.front().continuation())) {
@@ -319,7 +321,7 @@ std::optional<CrawlJob> MemoryFrontier::next(Clock::time_point deadline) {
       job.abandoned = host.dead;
       return job;
     }
-    if (finished_locked()) {
+    if (crawl_over()) {
       changed_.notify_all();
       return std::nullopt;
     }
@@ -340,19 +342,19 @@ std::optional<CrawlJob> MemoryFrontier::next(Clock::time_point deadline) {
       ++host.in_flight;
       host.last_release = now;
       host.next_time = now + host.delay;
-      schedule_locked(name, host);
+      schedule(name, host);
       return job;
     }
     if (now >= deadline) return std::nullopt;
     auto wake = deadline;
     if (!ready_.empty()) wake = std::min(wake, ready_.begin()->first);
     if (!delayed_.empty()) wake = std::min(wake, delayed_.top().when);
-    changed_.wait_until(lock, wake);
+    changed_.wait_until(mutex_, wake);
   }
 }
 
 void MemoryFrontier::complete(const CrawlJob& job, HostOutcome outcome) {
-  std::lock_guard lock(mutex_);
+  pool::MutexLock lock(mutex_);
   if (in_flight_ > 0) --in_flight_;
   count_active(job, -1);
   auto it = hosts_.find(job.host);
@@ -370,28 +372,26 @@ void MemoryFrontier::complete(const CrawlJob& job, HostOutcome outcome) {
             "host unreachable: " +
             std::to_string(options_.fail_streak * options_.max_pauses + options_.fail_streak) +
             " connection failures in a row";
-        if (host.scheduled) ready_.erase({host.next_time, it->first});
-        host.scheduled = false;
+        unschedule(it->first, host);
         dead_hosts_.push_back(it->first);
         spdlog::warn("{}: {}; its remaining URLs are recorded as failed", it->first, host.dead);
       } else {
         const std::chrono::milliseconds pause = std::min<std::chrono::milliseconds>(
             options_.first_pause * (1LL << std::min(host.pauses - 1, 20)), options_.max_pause);
-        if (host.scheduled) ready_.erase({host.next_time, it->first});
-        host.scheduled = false;
+        unschedule(it->first, host);
         host.next_time = std::max<Clock::time_point>(host.next_time, Clock::now() + pause);
         spdlog::info("{}: {} connection failures in a row, pausing it for {} ms", it->first,
                      options_.fail_streak, pause.count());
       }
     }
-    schedule_locked(it->first, host);
+    schedule(it->first, host);
   }
   changed_.notify_all();
 }
 
 void MemoryFrontier::robots_ready(const std::string& origin,
                                   std::chrono::milliseconds crawl_delay) {
-  std::lock_guard lock(mutex_);
+  pool::MutexLock lock(mutex_);
   Origin& state = origins_[origin];
   state.robots = Origin::Robots::kReady;
   state.expires = Clock::now() + options_.robots_ttl;
@@ -401,8 +401,7 @@ void MemoryFrontier::robots_ready(const std::string& origin,
     // The robots.txt fetch was a request too: the first page waits the new delay after it.
     const auto earliest = host.last_release + host.delay;
     if (earliest > host.next_time) {
-      if (host.scheduled) ready_.erase({host.next_time, parts->host});
-      host.scheduled = false;
+      unschedule(parts->host, host);
       host.next_time = earliest;
     }
   }
@@ -411,29 +410,28 @@ void MemoryFrontier::robots_ready(const std::string& origin,
 }
 
 void MemoryFrontier::pause_host(const std::string& name, Clock::time_point until) {
-  std::lock_guard lock(mutex_);
+  pool::MutexLock lock(mutex_);
   Host& host = hosts_[name];
   if (until <= host.next_time) return;
-  if (host.scheduled) ready_.erase({host.next_time, name});
-  host.scheduled = false;
+  unschedule(name, host);
   host.next_time = until;
-  schedule_locked(name, host);
+  schedule(name, host);
   changed_.notify_all();
 }
 
 void MemoryFrontier::stop() {
-  std::lock_guard lock(mutex_);
+  pool::MutexLock lock(mutex_);
   stopped_ = true;
   changed_.notify_all();
 }
 
 bool MemoryFrontier::finished() const {
-  std::lock_guard lock(mutex_);
-  return finished_locked();
+  pool::MutexLock lock(mutex_);
+  return crawl_over();
 }
 
 FrontierStats MemoryFrontier::stats() const {
-  std::lock_guard lock(mutex_);
+  pool::MutexLock lock(mutex_);
   FrontierStats s;
   s.seen = seen_.size();
   s.queued = queued_;

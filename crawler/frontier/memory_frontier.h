@@ -32,11 +32,9 @@
 // hops, robots.txt) are never spilled.
 #pragma once
 
-#include <condition_variable>
 #include <deque>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <queue>
 #include <set>
 #include <string>
@@ -47,6 +45,7 @@
 #include "crawler/frontier/fingerprint_set.h"
 #include "crawler/frontier/frontier.h"
 #include "crawler/frontier/frontier_spill.h"
+#include "pool/mutex.h"
 
 namespace crawler {
 
@@ -101,50 +100,59 @@ class MemoryFrontier final : public Frontier {
     }
   };
 
-  bool budget_left() const;
-  bool level_open(const CrawlJob& job) const;
-  bool robots_open(Host& host, Clock::time_point now);
-  void count_active(const CrawlJob& job, int delta);
-  void unpark_all();
-  bool finished_locked() const;
-  void enqueue_locked(CrawlJob job, bool front);
-  void schedule_locked(const std::string& name, Host& host);
-  void park(const std::string& name, Host& host);
-  void promote_due_locked(Clock::time_point now);
-  // add() without the lock or the notification; `fingerprint` is url_fingerprint(job.url).
-  bool add_locked(CrawlJob job, std::uint64_t fingerprint);
-  void admit_locked(CrawlJob job);
-  void flush_spill_locked();
-  void refill_locked();
-  void refill_batch_locked(std::size_t want);
-  void drop_spill_locked(const std::exception& error);
-  CrawlJob take_front(Host& host);
+  // Every helper below runs under mutex_.
+  bool budget_left() const REQUIRES(mutex_);
+  bool level_open(const CrawlJob& job) const REQUIRES(mutex_);
+  bool robots_open(Host& host, Clock::time_point now) REQUIRES(mutex_);
+  void count_active(const CrawlJob& job, int delta) REQUIRES(mutex_);
+  void unpark_all() REQUIRES(mutex_);
+  bool crawl_over() const REQUIRES(mutex_);
+  void enqueue(CrawlJob job, bool front) REQUIRES(mutex_);
+  void schedule(const std::string& name, Host& host) REQUIRES(mutex_);
+  void park(const std::string& name, Host& host) REQUIRES(mutex_);
+  void promote_due(Clock::time_point now) REQUIRES(mutex_);
+  // A new URL into the seen-set and, when it is new, the queue; `fingerprint` is
+  // url_fingerprint(job.url). True when it was new.
+  bool insert_new(CrawlJob job, std::uint64_t fingerprint) REQUIRES(mutex_);
+  void queue_new(CrawlJob job) REQUIRES(mutex_);
+  void flush_spill() REQUIRES(mutex_);
+  void refill() REQUIRES(mutex_);
+  void refill_batch(std::size_t want) REQUIRES(mutex_);
+  void drop_spill(const std::exception& error) REQUIRES(mutex_);
+  CrawlJob take_front(Host& host) REQUIRES(mutex_);
+  void unschedule(const std::string& name, Host& host) REQUIRES(mutex_);
 
   const FrontierOptions options_;
-  mutable std::mutex mutex_;
-  std::condition_variable changed_;
-  FingerprintSet seen_;
-  std::unordered_map<std::string, Host> hosts_;
-  std::unordered_map<std::string, Origin> origins_;
-  std::set<std::pair<Clock::time_point, std::string>> ready_;  // hosts that may have work
-  std::priority_queue<Delayed, std::vector<Delayed>, std::greater<>> delayed_;
-  std::uint64_t delayed_sequence_ = 0;
-  std::map<int, std::uint64_t> active_by_depth_;  // queued + in flight page jobs, per depth
-  std::vector<std::string> parked_;               // hosts waiting for a gate
-  std::deque<std::string> dead_hosts_;            // dead hosts with jobs left to abandon
-  std::uint64_t queued_ = 0;
-  std::uint64_t queued_continuations_ = 0;
-  std::uint64_t in_flight_ = 0;
-  std::uint64_t released_ = 0;
-  std::vector<CrawlJob> admitted_;  // since the last take_admitted(), when tracked
-  std::unordered_map<std::string, std::uint64_t> admitted_per_host_;  // with a host budget
-  std::unique_ptr<FrontierSpill> spill_;
-  std::vector<CrawlJob> spill_batch_;  // newest spilled URLs, not yet pushed to spill_
-  std::uint64_t spilled_ = 0;          // queued URLs in spill_ and spill_batch_ (in queued_)
-  std::uint64_t spilled_total_ = 0;
-  std::uint64_t peak_in_ram_ = 0;
-  bool spill_failed_ = false;  // the spill cannot be written: new URLs stay in RAM
-  bool stopped_ = false;
+  mutable pool::Mutex mutex_;
+  pool::CondVar changed_;
+  FingerprintSet seen_ GUARDED_BY(mutex_);
+  std::unordered_map<std::string, Host> hosts_ GUARDED_BY(mutex_);
+  std::unordered_map<std::string, Origin> origins_ GUARDED_BY(mutex_);
+  // Hosts that may have work, by the time each may next be contacted.
+  std::set<std::pair<Clock::time_point, std::string>> ready_ GUARDED_BY(mutex_);
+  std::priority_queue<Delayed, std::vector<Delayed>, std::greater<>> delayed_ GUARDED_BY(mutex_);
+  std::uint64_t delayed_sequence_ GUARDED_BY(mutex_) = 0;
+  // Queued and in-flight page jobs per depth.
+  std::map<int, std::uint64_t> active_by_depth_ GUARDED_BY(mutex_);
+  std::vector<std::string> parked_ GUARDED_BY(mutex_);     // hosts waiting for a gate
+  std::deque<std::string> dead_hosts_ GUARDED_BY(mutex_);  // dead, with jobs to abandon
+  std::uint64_t queued_ GUARDED_BY(mutex_) = 0;
+  std::uint64_t queued_continuations_ GUARDED_BY(mutex_) = 0;
+  std::uint64_t in_flight_ GUARDED_BY(mutex_) = 0;
+  std::uint64_t released_ GUARDED_BY(mutex_) = 0;
+  // Since the last take_admitted(), when tracked.
+  std::vector<CrawlJob> admitted_ GUARDED_BY(mutex_);
+  // New URLs admitted per host, with a host budget.
+  std::unordered_map<std::string, std::uint64_t> admitted_per_host_ GUARDED_BY(mutex_);
+  std::unique_ptr<FrontierSpill> spill_ GUARDED_BY(mutex_);
+  // Newest spilled URLs, not yet pushed to spill_.
+  std::vector<CrawlJob> spill_batch_ GUARDED_BY(mutex_);
+  std::uint64_t spilled_ GUARDED_BY(mutex_) = 0;  // in spill_ and spill_batch_ (in queued_)
+  std::uint64_t spilled_total_ GUARDED_BY(mutex_) = 0;
+  std::uint64_t peak_in_ram_ GUARDED_BY(mutex_) = 0;
+  // The spill cannot be written: new URLs stay in RAM.
+  bool spill_failed_ GUARDED_BY(mutex_) = false;
+  bool stopped_ GUARDED_BY(mutex_) = false;
 };
 
 }  // namespace crawler
