@@ -102,9 +102,9 @@ class Supervisor {
   }
   ~Supervisor() {
     done_.store(true);
-    // Ends the wait at once rather than at the next tick: up to 100 ms on every crawl's exit,
-    // a third of a 500-page crawl's wall time. The loop sees done_ and does not take it for
-    // a user's signal. SIGTERM is blocked in every thread: this only ends sigtimedwait.
+    // Ends the wait at once rather than at the next tick, which short crawls would wait for on
+    // every exit. The loop sees done_ and does not take it for a user's signal. SIGTERM is
+    // blocked in every thread: this only ends sigtimedwait.
     pthread_kill(thread_.native_handle(), SIGTERM);  // NOLINT(bugprone-bad-signal-to-kill-thread)
     thread_.join();
     if (tty_) std::fputs("\n", stderr);
@@ -207,9 +207,9 @@ int run(const crawler::Config& config, bool fresh) {
 
 int main(int argc, char** argv) {
   // glibc gives each thread that allocates its own arena (up to 8 per core). URLs admitted by
-  // one worker and released much later pin pages in every worker's arena: in a 30,000-page
-  // crawl with the frontier spill, RSS crept from 30 to 70 MB while the live heap stayed near
-  // 14 MB (heaptrack). Two arenas kept RSS flat at 28-36 MB at the same speed.
+  // one worker and released much later pin pages in every worker's arena, so RSS creeps far
+  // above the live heap; two arenas keep it flat at the same speed (README, "Measurements
+  // behind design choices").
   // MALLOC_ARENA_MAX, when set, is the user's choice and wins. Built with jemalloc (the
   // default, see CMakeLists.txt), glibc's malloc is not used at all.
 #ifndef CRAWLER_JEMALLOC

@@ -318,12 +318,10 @@ void PageWorker::handle_page(const CrawlJob& job, PageRecord& record, FetchRespo
   options.want_text = config_.output.text;
   options.max_links = config_.scope.max_links_per_page;
   // Without text, no tree is needed: the streaming scanner finds the same links, title and
-  // metas (tests/unit/link_scanner_test.cc) 15-75x faster than Gumbo (link_scanner_bench, CPU
-  // time: 30 KB page 47 us vs 3.5 ms, Python docs 0.68 vs 12.7 ms per page), in memory
+  // metas (tests/unit/link_scanner_test.cc) many times faster than Gumbo, in memory
   // proportional to the links, so it reads the whole page. With text, Gumbo builds the tree
-  // anyway; scanning links on top of it measured slower, not faster (30 KB page 3.25 vs 3.61 ms,
-  // within noise; sample pages 176 vs 136 us; Python docs 13.5 vs 13.1 ms), so Gumbo does both,
-  // on at most output.max_text_input bytes.
+  // anyway and scanning links on top of it was no faster, so Gumbo does both, on at most
+  // output.max_text_input bytes (figures: README, "Measurements behind design choices").
   const ParsedPage page =
       config_.output.text
           ? parse_html(parser_input(html, config_.output.max_text_input, record.text_truncated),

@@ -12,8 +12,8 @@
 namespace crawler {
 namespace {
 
-// Building an nlohmann DOM per record and serialising it was ~8% of the crawler's CPU (one
-// record per page, ~30 links each), so the line is written straight into the output string.
+// A DOM per record cost a noticeable share of the crawler's CPU (README: "Measurements behind
+// design choices"), so the line is written straight into the output string.
 // The bytes must stay exactly those nlohmann's dump(-1, ' ', false, replace) produced:
 // tests/unit/page_record_test.cc checks this against a copy of the old implementation.
 

@@ -53,7 +53,7 @@ class StateLock {
   ~StateLock();
 
   const std::filesystem::path& dir() const { return dir_; }
-  // False only for a moved-from lock.
+  // Tests only: false only for a moved-from lock.
   bool held() const { return fd_ >= 0; }
 
  private:

@@ -126,6 +126,7 @@ class StateStore {
   // The newest run not finished, i.e. the one to resume: truncate its results file back to its
   // committed_length, then keep committing to its id (or begin a new run with that length).
   std::optional<RunInfo> last_unfinished_run() const;
+  // Tests and diagnostics only (the crawl never looks a run up by id).
   std::optional<RunInfo> find_run(std::int64_t run_id) const;
   // Throws StateError for an unknown run.
   void finish_run(std::int64_t run_id);
@@ -145,7 +146,7 @@ class StateStore {
   void for_each_fingerprint(const std::function<void(std::uint64_t)>& fn) const;
 
   std::optional<UrlRow> find(std::uint64_t fp) const;
-  // Rows with this status. Costs time proportional to that number: not for hot paths.
+  // Tests and diagnostics only: rows with this status, in time proportional to their number.
   std::uint64_t count(UrlStatus status) const;
 
   // Frontier spill: a FIFO of URLs parked outside RAM. Only fp, url, depth and referrer are
@@ -155,7 +156,7 @@ class StateStore {
   void spill(const std::vector<UrlRow>& rows);  // one transaction
   // Up to max_rows oldest rows (status kQueued), deleted in the same transaction.
   std::vector<UrlRow> unspill(std::size_t max_rows);
-  std::uint64_t spilled() const;  // O(1): counted in memory
+  std::uint64_t spilled() const;  // tests and diagnostics only; O(1): counted in memory
   void clear_spill();
 
  private:
