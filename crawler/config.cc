@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "crawler/url/url.h"
+#include "crawler/util/ascii.h"
 
 namespace crawler {
 namespace {
@@ -232,10 +233,7 @@ void read_scope(Section section, ScopeConfig& scope) {
   section.read("max_url_length", scope.max_url_length, 16, 65536);
   section.read("max_pages_per_host", scope.max_pages_per_host, 0);
   section.read("max_repeated_segments", scope.max_repeated_segments, 0, 1000);
-  for (auto& domain : scope.domains) {
-    std::transform(domain.begin(), domain.end(), domain.begin(),
-                   [](unsigned char c) { return std::tolower(c); });
-  }
+  for (auto& domain : scope.domains) domain = ascii_lower_copy(domain);
   section.finish();
 }
 
@@ -398,8 +396,7 @@ Millis parse_duration(std::string_view text) {
     text.remove_suffix(1);
   }
   std::size_t digits = 0;
-  while (digits < text.size() &&
-         (std::isdigit(static_cast<unsigned char>(text[digits])) || text[digits] == '.')) {
+  while (digits < text.size() && (is_ascii_digit(text[digits]) || text[digits] == '.')) {
     ++digits;
   }
   const std::string number(text.substr(0, digits));
@@ -435,7 +432,7 @@ Millis parse_duration(std::string_view text) {
 std::uint64_t parse_size(std::string_view text) {
   const std::string original(text);
   std::size_t digits = 0;
-  while (digits < text.size() && std::isdigit(static_cast<unsigned char>(text[digits]))) {
+  while (digits < text.size() && is_ascii_digit(text[digits])) {
     ++digits;
   }
   std::string unit(text.substr(digits));

@@ -3,13 +3,13 @@
 #include <curl/curl.h>
 
 #include <algorithm>
-#include <cctype>
 
 #include "crawler/frontier/fingerprint_set.h"
 #include "crawler/html/charset.h"
 #include "crawler/html/html_parser.h"
 #include "crawler/html/link_scanner.h"
 #include "crawler/url/url.h"
+#include "crawler/util/ascii.h"
 
 namespace crawler {
 namespace {
@@ -18,23 +18,16 @@ bool is_redirect(int status) {
   return status == 301 || status == 302 || status == 303 || status == 307 || status == 308;
 }
 
-std::string lowercase(std::string_view s) {
-  std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char c) { return std::tolower(c); });
-  return out;
-}
-
 // HTML is what the server says is HTML; without a Content-Type, what starts like HTML.
 bool is_html(std::string_view content_type, std::string_view body) {
-  const std::string type = lowercase(content_type.substr(0, content_type.find(';')));
+  const std::string type = ascii_lower_copy(content_type.substr(0, content_type.find(';')));
   if (!content_type.empty()) {
     return type.find("text/html") != std::string::npos ||
            type.find("application/xhtml+xml") != std::string::npos;
   }
   const auto start = body.find_first_not_of(" \t\r\n");
   if (start == std::string_view::npos) return false;
-  const std::string head = lowercase(body.substr(start, 15));
+  const std::string head = ascii_lower_copy(body.substr(start, 15));
   return head.rfind("<!doctype html", 0) == 0 || head.rfind("<html", 0) == 0;
 }
 
@@ -50,7 +43,7 @@ std::string_view parser_input(std::string_view html, std::uint64_t cap, bool& cu
 }
 
 bool has_token(std::string_view header, std::string_view token) {
-  return lowercase(header).find(token) != std::string::npos;
+  return ascii_lower_copy(header).find(token) != std::string::npos;
 }
 
 // Runs `complete` when the job's processing ends, however it ends: the frontier counts the job
@@ -75,7 +68,7 @@ bool is_retryable_status(int status) {
 // Retry-After as a wait: delta-seconds or an HTTP-date. std::nullopt when absent or invalid.
 std::optional<std::chrono::milliseconds> parse_retry_after(const std::string& value) {
   if (value.empty()) return std::nullopt;
-  if (std::all_of(value.begin(), value.end(), [](unsigned char c) { return std::isdigit(c); })) {
+  if (std::all_of(value.begin(), value.end(), [](char c) { return is_ascii_digit(c); })) {
     if (value.size() > 9) return std::chrono::milliseconds(std::chrono::hours(24 * 365));
     return std::chrono::seconds(std::stol(value));
   }

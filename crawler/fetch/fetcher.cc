@@ -4,10 +4,11 @@
 #include <openssl/evp.h>
 
 #include <algorithm>
-#include <cctype>
 #include <cerrno>
 #include <stdexcept>
 #include <string_view>
+
+#include "crawler/util/ascii.h"
 
 namespace crawler {
 namespace {
@@ -30,19 +31,6 @@ CurlSlist append_header(CurlSlist list, const std::string& header) {
   if (grown == nullptr) throw std::bad_alloc();
   (void)list.release();  // now owned by `grown`
   return CurlSlist(grown);
-}
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
-  return s;
-}
-
-bool header_is(std::string_view name, std::string_view wanted) {
-  return name.size() == wanted.size() &&
-         std::equal(name.begin(), name.end(), wanted.begin(), [](char a, char b) {
-           return std::tolower(static_cast<unsigned char>(a)) == b;
-         });
 }
 
 std::string hex(const unsigned char* data, unsigned int size) {
@@ -233,19 +221,19 @@ struct Fetcher::Impl {
     }
     const auto colon = line.find(':');
     if (colon == std::string_view::npos) return n;
-    const std::string_view name = trim(line.substr(0, colon));
-    const std::string_view value = trim(line.substr(colon + 1));
-    if (header_is(name, "content-type")) {
+    const std::string_view name = trim_c_space(line.substr(0, colon));
+    const std::string_view value = trim_c_space(line.substr(colon + 1));
+    if (equals_ignore_case(name, "content-type")) {
       r.content_type = value;
-    } else if (header_is(name, "location")) {
+    } else if (equals_ignore_case(name, "location")) {
       r.location = value;
-    } else if (header_is(name, "etag")) {
+    } else if (equals_ignore_case(name, "etag")) {
       r.etag = value;
-    } else if (header_is(name, "last-modified")) {
+    } else if (equals_ignore_case(name, "last-modified")) {
       r.last_modified = value;
-    } else if (header_is(name, "retry-after")) {
+    } else if (equals_ignore_case(name, "retry-after")) {
       r.retry_after = value;
-    } else if (header_is(name, "x-robots-tag")) {
+    } else if (equals_ignore_case(name, "x-robots-tag")) {
       if (!r.x_robots_tag.empty()) r.x_robots_tag += ", ";
       r.x_robots_tag += value;
     }

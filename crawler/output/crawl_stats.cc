@@ -50,7 +50,8 @@ std::string CrawlStats::summary() const {
   std::string out = line;
   out += "statuses:";
   for (const auto& [status, count] : statuses) {
-    out += " " + std::to_string(status) + "=" + std::to_string(count);
+    // Appended piece by piece: "literal" + std::string&& draws a false -Wrestrict from GCC 12.
+    out.append(" ").append(std::to_string(status)).append("=").append(std::to_string(count));
   }
   out += "\n";
   if (!errors_by_kind.empty()) {

@@ -385,7 +385,7 @@ std::optional<std::string> normalize_url(std::string_view url) {
   std::string path = normalize_percent_encoding(input.path);
   // A rootless path ("mailto:a/../b", "javascript:...") is opaque data, not a hierarchy.
   if (path.starts_with('/')) path = remove_dot_segments(path);
-  if (http && path.empty()) path = "/";
+  if (http && path.empty()) path.push_back('/');  // not `= "/"`: a false -Wrestrict in GCC 12
   std::optional<std::string> query;
   if (input.query) query = normalize_percent_encoding(*input.query);
 
