@@ -1,14 +1,10 @@
 #include "crawler/dispatcher.h"
 
 #include <chrono>
-#include <semaphore>
-
-#include "pool/worker_pool.h"
 
 namespace crawler {
 namespace {
 
-using Pool = pool::WorkerPool<CrawlJob, std::optional<PageRecord>>;
 constexpr std::chrono::milliseconds kPoll{250};  // how often a wait looks at `stopping`
 
 }  // namespace
@@ -27,8 +23,7 @@ void Dispatcher::abandon(CrawlJob& job) {
   frontier_.complete(job, HostOutcome::kNotContacted);
 }
 
-template <typename PoolT, typename Semaphore>
-bool Dispatcher::release_one(PoolT& pool, Semaphore& free_workers,
+bool Dispatcher::release_one(JobPool& pool, std::counting_semaphore<>& free_workers,
                              const std::atomic<bool>& stopping) {
   while (!free_workers.try_acquire_for(kPoll)) {
     if (stopping.load()) return false;
@@ -49,7 +44,7 @@ bool Dispatcher::release_one(PoolT& pool, Semaphore& free_workers,
 
 void Dispatcher::run(const std::atomic<bool>& stopping) {
   std::counting_semaphore<> free_workers(static_cast<std::ptrdiff_t>(workers_.size()));
-  Pool pool(
+  JobPool pool(
       pool::PoolOptions{workers_.size(), queue_capacity_},
       [&](CrawlJob& job, std::size_t worker) {
         struct Release {

@@ -11,11 +11,13 @@
 #include <atomic>
 #include <memory>
 #include <optional>
+#include <semaphore>
 #include <vector>
 
 #include "crawler/frontier/frontier.h"
 #include "crawler/output/results_sink.h"
 #include "crawler/page_worker.h"
+#include "pool/worker_pool.h"
 
 namespace crawler {
 
@@ -30,10 +32,12 @@ class Dispatcher {
   void run(const std::atomic<bool>& stopping);
 
  private:
+  using JobPool = pool::WorkerPool<CrawlJob, std::optional<PageRecord>>;
+
   // Takes the next job (waiting a little for a free worker and a ready host) and submits it.
   // False when there is nothing to release right now.
-  template <typename Pool, typename Semaphore>
-  bool release_one(Pool& pool, Semaphore& free_workers, const std::atomic<bool>& stopping);
+  bool release_one(JobPool& pool, std::counting_semaphore<>& free_workers,
+                   const std::atomic<bool>& stopping);
   // A job of a dead host: its record says why, and it is completed without a fetch.
   void abandon(CrawlJob& job);
 

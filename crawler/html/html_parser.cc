@@ -26,6 +26,30 @@ using html::is_tag_name_end;
 using html::kVoidTags;
 using html::TagSet;
 
+// Robustness is the design goal, and parse_html works around the failure modes of the Gumbo it
+// links (0.10.1, Debian 12) with a cheap pre-scan and in how it drives Gumbo:
+//  - Gumbo fails an assertion, aborting the whole process, on some SVG/MathML content
+//    (<table><svg><select><title><select><table>). <svg> and <math> tags are renamed to unknown
+//    HTML elements (rename_foreign_roots), so Gumbo never parses foreign content; their subtrees
+//    still yield text but no title or links.
+//  - Gumbo spends time linear in the depth of its open-element stack on most start tags, so deep
+//    nesting is quadratic. Start tags that would nest deeper than ParseOptions::max_depth are
+//    dropped (limit_markup); their content stays.
+//  - Reopening implicitly closed formatting elements (<p><b id=1>x</p><p><b id=2>x</p>...)
+//    clones every earlier one into every later block: memory quadratic in the input. Past an
+//    estimated kCloneAllowanceBytes + kCloneBytesPerInputByte per input byte of clones, the page
+//    is cut (limit_markup).
+//  - Gumbo compares each attribute name with every earlier one in its tag, and merges the
+//    attributes of every <html> and <body> into the first: quadratic too. Attributes past
+//    kMaxAttributesPerTag in a tag, or past kMaxRootAttributes over all <html> and <body> start
+//    tags, are dropped.
+//  - A numeric character reference that overflows Gumbo's int ("&#x800000BC;") comes out as its
+//    low byte, which is not UTF-8: text, title and hrefs are repaired to U+FFFD afterwards
+//    (valid_utf8).
+//  - gumbo_destroy_output recurses per tree level, so the tree is never freed through it: Gumbo
+//    allocates from an arena that is freed in one flat walk (GumboArena).
+// README.md ("Measurements behind design choices") has the figures behind these limits.
+
 // ---------------------------------------------------------------------------------------------
 // Markup limiter: a pre-scan that keeps pathological markup away from Gumbo.
 
@@ -101,16 +125,16 @@ constexpr TagSet kListBoundaries = {
 constexpr std::size_t kCloneCost = 128;
 
 // Estimated clone bytes after which the rest of a page is not parsed: a fixed allowance plus a
-// multiple of the input size, as Gumbo's own footprint is already some 70 bytes per byte of dense
-// markup. Ordinary sloppy pages (a few unclosed <font>s over a few thousand paragraphs) stay far
-// below; quadratic cloning crosses it after a few hundred blocks.
+// multiple of the input size, smaller than Gumbo's own footprint per byte of dense markup. Ordinary
+// sloppy pages (a few unclosed <font>s over a few thousand paragraphs) stay far below; quadratic
+// cloning crosses it after a few hundred blocks.
 constexpr std::size_t kCloneAllowanceBytes = std::size_t{32} << 20;
 constexpr std::size_t kCloneBytesPerInputByte = 16;
 
 // Gumbo compares every attribute name with each earlier one in its tag, and adds the attributes
-// of every <html> and <body> start tag to the first one after the same search, so one tag with
-// 40,000 attributes (270 KB) took 3.6 s and 20,000 <html> tags with one attribute each 1.4 s,
-// growing with the square. Ordinary tags have a handful.
+// of every <html> and <body> start tag to the first one after the same search, so its time grows
+// with the square of the attribute count, in one tag or over all <html> and <body> tags. Ordinary
+// tags have a handful.
 constexpr std::size_t kMaxAttributesPerTag = 256;
 constexpr std::size_t kMaxRootAttributes = 256;  // over all <html> and <body> start tags
 
@@ -613,7 +637,7 @@ std::optional<std::string> limit_markup(std::string_view html, std::size_t max_d
 // Gumbo memory.
 
 // Gumbo 0.10.1's gumbo_destroy_output frees the tree recursively, one stack frame per level, and
-// so crashes on deep trees (80,000 levels with a 256 KiB stack; the pre-scan's model is
+// so crashes on deep trees (a worker thread's stack runs out; the pre-scan's model is
 // approximate and adoption-agency tricks can nest deeper than it thinks). The tree is therefore
 // never freed by Gumbo: every Gumbo allocation carries a list link, and the arena frees whatever
 // is still allocated in one flat walk, whatever the shape of the tree. Not thread-safe; one arena

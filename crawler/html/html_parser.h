@@ -2,29 +2,12 @@
 // and visible text.
 //
 // Robustness is the design goal: the input is whatever a server sent. parse_html never throws,
-// never recurses per tree level (50 MB of nested <div>s must not exhaust the stack), and works
-// around the failure modes of the Gumbo it links (0.10.1, Debian 12) with a cheap pre-scan:
-//  - Gumbo fails an assertion, aborting the whole process, on some SVG/MathML content
-//    (<table><svg><select><title><select><table>). <svg> and <math> tags are renamed to unknown
-//    HTML elements, so Gumbo never parses foreign content; their subtrees still yield text but
-//    no title or links, as before.
-//  - Gumbo spends time linear in the depth of its open-element stack on most start tags, so deep
-//    nesting is quadratic (200,000 nested <div>s take minutes). Start tags that would nest deeper
-//    than ParseOptions::max_depth are dropped; their content stays.
-//  - Reopening implicitly closed formatting elements (<p><b id=1>x</p><p><b id=2>x</p>...)
-//    clones every earlier one into every later block: 40 KB of such markup takes Gumbo 750 MB.
-//    Past an estimated 32 MiB + 16 bytes per input byte of clones, the page is cut.
-//  - Gumbo compares each attribute name with every earlier one in its tag, and merges the
-//    attributes of every <html> and <body> into the first: quadratic too (one tag with 40,000
-//    attributes took 3.6 s). Attributes past 256 in a tag, or past 256 over all <html> and
-//    <body> start tags, are dropped.
-//  - A numeric character reference that overflows Gumbo's int ("&#x800000BC;") comes out as its
-//    low byte, which is not UTF-8: text, title and hrefs are repaired to U+FFFD afterwards.
-//  - gumbo_destroy_output recurses per tree level, so the tree is never freed through it: Gumbo
-//    allocates from an arena that is freed in one flat walk.
-// ParsedPage::markup_limited tells the caller when nesting, cloning or attributes were defused.
-// Memory stays proportional to the input, but the factor is Gumbo's: some 70 bytes per byte of
-// dense markup.
+// never crashes and never recurses per tree level, so no nesting depth exhausts the stack. Markup
+// that would make Gumbo quadratic in time or memory (nesting deeper than ParseOptions::max_depth,
+// runaway cloning of formatting elements, more than 256 attributes in a tag or over all <html>
+// and <body> tags) is defused first, and ParsedPage::markup_limited tells the caller so. Memory
+// stays proportional to the input, but the factor is Gumbo's, and large for dense markup.
+// html_parser.cc describes each failure mode of the Gumbo it links and its workaround.
 #pragma once
 
 #include <cstddef>

@@ -193,7 +193,7 @@ std::size_t decode_numeric_reference(std::string_view text, std::size_t pos, boo
   if (cp >= 0x80 && cp <= 0x9F && kC1Replacements[cp - 0x80] != 0) {
     cp = kC1Replacements[cp - 0x80];
   } else if (cp == 0 || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) {
-    // (Values that wrap to a negative int are Gumbo garbage: known difference 5.)
+    // (Values that wrap to a negative int are Gumbo garbage: known difference 4.)
     cp = 0xFFFD;
   }
   append_code_point(out, cp);

@@ -21,15 +21,15 @@ constexpr std::uint64_t kOnes = 0x0101010101010101ULL;
 constexpr std::uint64_t kHighs = 0x8080808080808080ULL;
 
 // Exact as a yes/no answer (the position of the flagged byte may be wrong, which is not used).
-constexpr bool HasZeroByte(std::uint64_t w) { return ((w - kOnes) & ~w & kHighs) != 0; }
+constexpr bool has_zero_byte(std::uint64_t w) { return ((w - kOnes) & ~w & kHighs) != 0; }
 
 // True when one of the eight bytes is below 0x20, '"' or '\\', i.e. may need escaping.
-bool WordNeedsEscape(std::uint64_t w) {
-  return (((w - 0x20 * kOnes) & ~w & kHighs) != 0) || HasZeroByte(w ^ ('"' * kOnes)) ||
-         HasZeroByte(w ^ ('\\' * kOnes));
+bool word_needs_escape(std::uint64_t w) {
+  return (((w - 0x20 * kOnes) & ~w & kHighs) != 0) || has_zero_byte(w ^ ('"' * kOnes)) ||
+         has_zero_byte(w ^ ('\\' * kOnes));
 }
 
-void AppendEscapedByte(std::string& out, unsigned char c) {
+void append_escaped_byte(std::string& out, unsigned char c) {
   switch (c) {
     case '"':
       out += "\\\"";
@@ -62,7 +62,7 @@ void AppendEscapedByte(std::string& out, unsigned char c) {
 
 // A JSON string, quotes included, as nlohmann writes it with ensure_ascii=false: only '"', '\\'
 // and bytes below 0x20 are escaped; 0x7F, '/' and multi-byte UTF-8 are copied as they are.
-void AppendString(std::string& out, std::string_view s) {
+void append_string(std::string& out, std::string_view s) {
   if (!is_valid_utf8(s)) {
     // Rare (a page that lied about its charset), and nlohmann's U+FFFD replacement has its own
     // rules for where a bad sequence ends: let nlohmann write this one so it stays identical.
@@ -79,7 +79,7 @@ void AppendString(std::string& out, std::string_view s) {
     if (end - p >= 8) {
       std::uint64_t word;
       std::memcpy(&word, p, sizeof word);
-      if (!WordNeedsEscape(word)) {
+      if (!word_needs_escape(word)) {
         p += 8;
         continue;
       }
@@ -89,7 +89,7 @@ void AppendString(std::string& out, std::string_view s) {
       const auto c = static_cast<unsigned char>(*p);
       if (c < 0x20 || c == '"' || c == '\\') {
         out.append(run, p);
-        AppendEscapedByte(out, c);
+        append_escaped_byte(out, c);
         run = p + 1;
       }
     }
@@ -98,23 +98,23 @@ void AppendString(std::string& out, std::string_view s) {
   out += '"';
 }
 
-void AppendStringArray(std::string& out, const std::vector<std::string>& values) {
+void append_string_array(std::string& out, const std::vector<std::string>& values) {
   out += '[';
   for (std::size_t i = 0; i < values.size(); ++i) {
     if (i != 0) out += ',';
-    AppendString(out, values[i]);
+    append_string(out, values[i]);
   }
   out += ']';
 }
 
 template <typename Integer>
-void AppendInteger(std::string& out, Integer value) {
+void append_integer(std::string& out, Integer value) {
   char buffer[24];
   const auto result = std::to_chars(buffer, buffer + sizeof buffer, value);
   out.append(buffer, result.ptr);
 }
 
-std::size_t EstimatedSize(const PageRecord& r, bool include_links) {
+std::size_t estimated_size(const PageRecord& r, bool include_links) {
   // Keys, punctuation and numbers take about 200 bytes; the rest is the strings, plus a little
   // for their quotes and escapes.
   std::size_t n = 256 + r.url.size() + r.final_url.size() + r.referrer.size() +
@@ -137,46 +137,46 @@ std::string to_json_line(const PageRecord& r, bool include_links) {
 }
 
 void append_json_line(std::string& out, const PageRecord& r, bool include_links) {
-  out.reserve(out.size() + EstimatedSize(r, include_links));
+  out.reserve(out.size() + estimated_size(r, include_links));
   out += R"({"url":)";
-  AppendString(out, r.url);
+  append_string(out, r.url);
   out += R"(,"final_url":)";
-  AppendString(out, r.final_url);
+  append_string(out, r.final_url);
   out += R"(,"redirects":)";
-  AppendStringArray(out, r.redirects);
+  append_string_array(out, r.redirects);
   out += R"(,"status":)";
-  AppendInteger(out, r.status);
+  append_integer(out, r.status);
   out += R"(,"error":)";
   if (r.error) {
-    AppendString(out, *r.error);
+    append_string(out, *r.error);
     out += R"(,"error_kind":)";
-    AppendString(out, error_token(r.error_kind, r.status));
+    append_string(out, error_token(r.error_kind, r.status));
   } else {
     out += R"(null,"error_kind":null)";
   }
   out += R"(,"depth":)";
-  AppendInteger(out, r.depth);
+  append_integer(out, r.depth);
   out += R"(,"referrer":)";
   if (r.referrer.empty()) {
     out += "null";
   } else {
-    AppendString(out, r.referrer);
+    append_string(out, r.referrer);
   }
   out += R"(,"fetched_at":)";
-  AppendString(out, r.fetched_at);
+  append_string(out, r.fetched_at);
   out += R"(,"elapsed_ms":)";
-  AppendInteger(out, r.elapsed_ms);
+  append_integer(out, r.elapsed_ms);
   out += R"(,"content_type":)";
-  AppendString(out, r.content_type);
+  append_string(out, r.content_type);
   out += R"(,"bytes":)";
-  AppendInteger(out, r.bytes);
+  append_integer(out, r.bytes);
   out += R"(,"digest":)";
-  AppendString(out, r.digest);
+  append_string(out, r.digest);
   out += R"(,"title":)";
-  AppendString(out, r.title);
+  append_string(out, r.title);
   if (include_links) {
     out += R"(,"links":)";
-    AppendStringArray(out, r.links);
+    append_string_array(out, r.links);
     if (r.links_truncated) out += R"(,"links_truncated":true)";
   }
   if (r.text_truncated) out += R"(,"text_truncated":true)";
@@ -184,7 +184,7 @@ void append_json_line(std::string& out, const PageRecord& r, bool include_links)
   if (r.unchanged) out += R"(,"unchanged":true)";
   if (r.text) {
     out += R"(,"text":)";
-    AppendString(out, *r.text);
+    append_string(out, *r.text);
   }
   out += '}';
 }

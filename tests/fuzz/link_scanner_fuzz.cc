@@ -1,6 +1,6 @@
 // Differential fuzz target: scan_links() (the streaming scanner) against parse_html() (Gumbo,
-// the reference) on arbitrary bytes. Traps on any difference the scanner's header does not
-// document:
+// the reference) on arbitrary bytes. Traps on any difference docs/link_scanner.md does not
+// list as a known difference:
 //  - links are compared after dropping repeats of an earlier (href, source, nofollow) link, as
 //    Gumbo reports cloned <a> elements once per clone (known difference 1);
 //  - inputs with <table> (foster parenting, difference 2) are compared as link sets, inputs with

@@ -10,6 +10,7 @@
 #include "crawler/state/state_store.h"
 #include "crawler/url/url.h"
 #include "tests/support/crawler_runner.h"
+#include "tests/support/frontier_spill_contract.h"
 
 namespace crawler {
 namespace {
@@ -193,5 +194,16 @@ TEST(FrontierSpill, KeepsUrlsInRamWhenTheSpillFails) {
   EXPECT_EQ(drain(f, 1000).size(), 50u);
 }
 
+// The spill contract, run against the SQLite spill (each test with a folder of its own).
+struct StateSpillFactory {
+  TempDir dir;
+  StateLock lock = StateLock::acquire(dir.path());
+  std::unique_ptr<FrontierSpill> make() { return std::make_unique<StateSpill>(dir.path()); }
+};
+
 }  // namespace
 }  // namespace crawler
+
+namespace crawler::testing {
+INSTANTIATE_TYPED_TEST_SUITE_P(State, FrontierSpillContract, ::crawler::StateSpillFactory);
+}  // namespace crawler::testing

@@ -1,8 +1,8 @@
 // Differential tests: scan_links() must give what parse_html() (Gumbo, the reference) gives for
 // links, title, base href, robots and charset metas and link truncation - on hand-written edge
 // cases, on every page of generated sample sites, and on thousands of generated HTML-ish
-// documents. The documented differences (link_scanner.h) each have a named test; the generator
-// leaves exactly those constructs out.
+// documents. The documented differences (docs/link_scanner.md) each have a named test; the
+// generator leaves exactly those constructs out.
 #include "crawler/html/link_scanner.h"
 
 #include <gmock/gmock.h>
@@ -529,7 +529,7 @@ TEST(LinkScannerTest, EveryPrefix) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// The documented differences (link_scanner.h), one named test each.
+// The documented differences (docs/link_scanner.md), one named test each.
 
 // 1. Gumbo clones an <a> left open across a block, and reports its link once per clone.
 TEST(LinkScannerTest, KnownDifferenceClonedAnchors) {

@@ -48,7 +48,7 @@ std::string reference_json_line(const PageRecord& r, bool include_links) {
 
 // Byte for byte against the reference, with and without links. Returns false on a mismatch so
 // that loops over thousands of cases stop at the first one.
-bool MatchesReference(const PageRecord& r) {
+bool matches_reference(const PageRecord& r) {
   for (const bool include_links : {false, true}) {
     const std::string expected = reference_json_line(r, include_links);
     const std::string actual = to_json_line(r, include_links);
@@ -58,7 +58,7 @@ bool MatchesReference(const PageRecord& r) {
   return true;
 }
 
-bool AllStringsValid(const PageRecord& r) {
+bool all_strings_valid(const PageRecord& r) {
   std::vector<const std::string*> strings = {
       &r.url, &r.final_url, &r.referrer, &r.fetched_at, &r.content_type, &r.digest, &r.title};
   if (r.error) strings.push_back(&*r.error);
@@ -73,7 +73,7 @@ bool AllStringsValid(const PageRecord& r) {
 
 // The line is JSON whatever the input; for valid UTF-8 every field reads back as written, the
 // keys in the documented order and the optional ones only when set.
-void ExpectParsesBack(const PageRecord& r, bool include_links) {
+void expect_parses_back(const PageRecord& r, bool include_links) {
   const std::string line = to_json_line(r, include_links);
   EXPECT_EQ(line.find('\n'), std::string::npos);
   EXPECT_TRUE(is_valid_utf8(line));
@@ -109,7 +109,7 @@ void ExpectParsesBack(const PageRecord& r, bool include_links) {
     }
   }
 
-  if (!AllStringsValid(r)) return;
+  if (!all_strings_valid(r)) return;
   EXPECT_EQ(j["url"], r.url);
   EXPECT_EQ(j["final_url"], r.final_url);
   EXPECT_EQ(j["redirects"].get<std::vector<std::string>>(), r.redirects);
@@ -132,12 +132,12 @@ void ExpectParsesBack(const PageRecord& r, bool include_links) {
   }
 }
 
-void ExpectParsesBack(const PageRecord& r) {
-  ExpectParsesBack(r, false);
-  ExpectParsesBack(r, true);
+void expect_parses_back(const PageRecord& r) {
+  expect_parses_back(r, false);
+  expect_parses_back(r, true);
 }
 
-PageRecord FullRecord() {
+PageRecord full_record() {
   PageRecord r;
   r.url = "https://example.com/a?b=c&d=e";
   r.final_url = "https://example.com/a/?b=c&d=e";
@@ -159,7 +159,7 @@ PageRecord FullRecord() {
 }
 
 // A record with `s` in every string field, so one value exercises every place a string is written.
-PageRecord RecordWithEveryString(const std::string& s) {
+PageRecord record_with_every_string(const std::string& s) {
   PageRecord r;
   r.url = s;
   r.final_url = s;
@@ -176,20 +176,20 @@ PageRecord RecordWithEveryString(const std::string& s) {
   return r;
 }
 
-bool MatchesReferenceForString(const std::string& s) {
+bool matches_reference_for_string(const std::string& s) {
   PageRecord r;
   r.title = s;
   r.links = {s};
-  return MatchesReference(r);
+  return matches_reference(r);
 }
 
 // How nlohmann writes `s` alone, with the handler the old implementation used.
-std::string NlohmannString(const std::string& s) {
+std::string nlohmann_string(const std::string& s) {
   return nlohmann::json(s).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
 // How to_json_line writes `s` as the title, which is the last key of a bare record.
-std::string TitleJson(const std::string& s) {
+std::string title_json(const std::string& s) {
   PageRecord r;
   r.title = s;
   const std::string line = to_json_line(r, false);
@@ -200,7 +200,7 @@ std::string TitleJson(const std::string& s) {
 
 TEST(PageRecordJsonTest, ExactLineForAKnownRecord) {
   // Pins the format itself, so that it cannot drift even together with the reference.
-  PageRecord r = FullRecord();
+  PageRecord r = full_record();
   r.text = "line one\nline two";
   r.noindex = true;
   EXPECT_EQ(
@@ -226,9 +226,9 @@ TEST(PageRecordJsonTest, ExactLineForAKnownRecord) {
 TEST(PageRecordJsonTest, HandWrittenRecordsMatchReference) {
   std::vector<PageRecord> records;
   records.push_back(PageRecord{});
-  records.push_back(FullRecord());
+  records.push_back(full_record());
 
-  PageRecord error_with_kind = FullRecord();
+  PageRecord error_with_kind = full_record();
   error_with_kind.status = 0;
   error_with_kind.error = "connection timed out after 30000 ms";
   error_with_kind.error_kind = ErrorKind::kTimeout;
@@ -242,28 +242,28 @@ TEST(PageRecordJsonTest, HandWrittenRecordsMatchReference) {
   empty_error.error = "";
   records.push_back(empty_error);
 
-  PageRecord kind_without_error = FullRecord();
+  PageRecord kind_without_error = full_record();
   kind_without_error.error_kind = ErrorKind::kTls;  // no error: both stay null
   records.push_back(kind_without_error);
 
-  PageRecord no_referrer = FullRecord();
+  PageRecord no_referrer = full_record();
   no_referrer.referrer = "";
   records.push_back(no_referrer);
 
-  PageRecord with_text = FullRecord();
+  PageRecord with_text = full_record();
   with_text.text = "Some text.\nWith \"quotes\", \\ and \x01 control.";
   records.push_back(with_text);
 
-  PageRecord empty_text = FullRecord();
+  PageRecord empty_text = full_record();
   empty_text.text = "";
   records.push_back(empty_text);
 
-  PageRecord no_links = FullRecord();
+  PageRecord no_links = full_record();
   no_links.links.clear();
   no_links.links_truncated = true;  // written only with links
   records.push_back(no_links);
 
-  PageRecord extremes = FullRecord();
+  PageRecord extremes = full_record();
   extremes.status = std::numeric_limits<int>::min();
   extremes.depth = std::numeric_limits<int>::max();
   extremes.elapsed_ms = std::numeric_limits<std::int64_t>::min();
@@ -277,7 +277,7 @@ TEST(PageRecordJsonTest, HandWrittenRecordsMatchReference) {
 
   // Every combination of the four flags, with and without text.
   for (int bits = 0; bits < 32; ++bits) {
-    PageRecord r = FullRecord();
+    PageRecord r = full_record();
     r.links_truncated = (bits & 1) != 0;
     r.text_truncated = (bits & 2) != 0;
     r.noindex = (bits & 4) != 0;
@@ -288,8 +288,8 @@ TEST(PageRecordJsonTest, HandWrittenRecordsMatchReference) {
 
   for (std::size_t i = 0; i < records.size(); ++i) {
     SCOPED_TRACE("record " + std::to_string(i));
-    EXPECT_TRUE(MatchesReference(records[i]));
-    ExpectParsesBack(records[i]);
+    EXPECT_TRUE(matches_reference(records[i]));
+    expect_parses_back(records[i]);
   }
 }
 
@@ -318,32 +318,32 @@ TEST(PageRecordJsonTest, EscapingRulesAreNlohmanns) {
   };
   for (const auto& [input, expected] : rules) {
     SCOPED_TRACE(expected);
-    EXPECT_EQ(NlohmannString(input), expected);
-    EXPECT_EQ(TitleJson(input), expected);
+    EXPECT_EQ(nlohmann_string(input), expected);
+    EXPECT_EQ(title_json(input), expected);
   }
 }
 
 TEST(PageRecordJsonTest, EveryByteValueMatchesReference) {
   std::string all;
   for (int b = 0; b < 256; ++b) all += static_cast<char>(b);
-  ASSERT_TRUE(MatchesReference(RecordWithEveryString(all)));
-  ASSERT_TRUE(MatchesReference(RecordWithEveryString(all.substr(0, 128))));  // ASCII only
-  ExpectParsesBack(RecordWithEveryString(all.substr(0, 128)));
+  ASSERT_TRUE(matches_reference(record_with_every_string(all)));
+  ASSERT_TRUE(matches_reference(record_with_every_string(all.substr(0, 128))));  // ASCII only
+  expect_parses_back(record_with_every_string(all.substr(0, 128)));
 
   for (int b = 0; b < 256; ++b) {
     SCOPED_TRACE("byte " + std::to_string(b));
     const std::string c(1, static_cast<char>(b));
-    ASSERT_TRUE(MatchesReference(RecordWithEveryString(c)));
-    ASSERT_TRUE(MatchesReferenceForString("a" + c + "z"));
-    ASSERT_TRUE(MatchesReferenceForString(c + c + c));
-    ASSERT_TRUE(MatchesReferenceForString("\xC3\xA9" + c + "\xE2\x82\xAC"));
-    ASSERT_TRUE(MatchesReferenceForString("\xE2\x82" + c));  // inside a sequence
-    ASSERT_TRUE(MatchesReferenceForString("\xF0\x9F\x98" + c + "tail"));
+    ASSERT_TRUE(matches_reference(record_with_every_string(c)));
+    ASSERT_TRUE(matches_reference_for_string("a" + c + "z"));
+    ASSERT_TRUE(matches_reference_for_string(c + c + c));
+    ASSERT_TRUE(matches_reference_for_string("\xC3\xA9" + c + "\xE2\x82\xAC"));
+    ASSERT_TRUE(matches_reference_for_string("\xE2\x82" + c));  // inside a sequence
+    ASSERT_TRUE(matches_reference_for_string("\xF0\x9F\x98" + c + "tail"));
     // At every offset of a 24-byte ASCII string, so every lane of the 8-byte scan sees it.
     for (std::size_t offset = 0; offset < 24; ++offset) {
       std::string s(24, 'a');
       s[offset] = static_cast<char>(b);
-      ASSERT_TRUE(MatchesReferenceForString(s)) << "offset " << offset;
+      ASSERT_TRUE(matches_reference_for_string(s)) << "offset " << offset;
     }
   }
 }
@@ -397,16 +397,16 @@ TEST(PageRecordJsonTest, TrickyUtf8MatchesReference) {
   };
   for (const std::string& seq : sequences) {
     SCOPED_TRACE(testing::PrintToString(seq));
-    ASSERT_TRUE(MatchesReference(RecordWithEveryString(seq)));
-    ASSERT_TRUE(MatchesReferenceForString("abc" + seq));
-    ASSERT_TRUE(MatchesReferenceForString(seq + "abc"));
-    ASSERT_TRUE(MatchesReferenceForString("long ascii prefix \"here\" " + seq + "\n"));
-    ASSERT_TRUE(MatchesReferenceForString(seq + seq));
-    ASSERT_TRUE(MatchesReferenceForString(seq + "\xC3\xA9" + seq + "\\"));
+    ASSERT_TRUE(matches_reference(record_with_every_string(seq)));
+    ASSERT_TRUE(matches_reference_for_string("abc" + seq));
+    ASSERT_TRUE(matches_reference_for_string(seq + "abc"));
+    ASSERT_TRUE(matches_reference_for_string("long ascii prefix \"here\" " + seq + "\n"));
+    ASSERT_TRUE(matches_reference_for_string(seq + seq));
+    ASSERT_TRUE(matches_reference_for_string(seq + "\xC3\xA9" + seq + "\\"));
     for (const std::string& other : sequences) {
-      ASSERT_TRUE(MatchesReferenceForString(seq + other)) << testing::PrintToString(other);
+      ASSERT_TRUE(matches_reference_for_string(seq + other)) << testing::PrintToString(other);
     }
-    ExpectParsesBack(RecordWithEveryString(seq));
+    expect_parses_back(record_with_every_string(seq));
   }
 }
 
@@ -418,14 +418,14 @@ TEST(PageRecordJsonTest, ShortByteSequencesMatchReference) {
   for (int a = 0; a < 256; ++a) {
     for (int b = 0; b < 256; ++b) {
       const std::string s = {static_cast<char>(a), static_cast<char>(b)};
-      ASSERT_EQ(TitleJson(s), NlohmannString(s)) << a << " " << b;
+      ASSERT_EQ(title_json(s), nlohmann_string(s)) << a << " " << b;
     }
   }
   for (int a = 0xE0; a <= 0xEF; ++a) {
     for (int b = 0; b < 256; ++b) {
       for (int c : {0x00, 0x22, 0x7F, 0x80, 0xBF, 0xC0, 0xC3}) {
         const std::string s = {static_cast<char>(a), static_cast<char>(b), static_cast<char>(c)};
-        ASSERT_EQ(TitleJson(s), NlohmannString(s)) << a << " " << b << " " << c;
+        ASSERT_EQ(title_json(s), nlohmann_string(s)) << a << " " << b << " " << c;
       }
     }
   }
@@ -435,7 +435,7 @@ TEST(PageRecordJsonTest, ShortByteSequencesMatchReference) {
         for (int d : {0x5C, 0x80, 0xBF, 0xE2}) {
           const std::string s = {static_cast<char>(a), static_cast<char>(b), static_cast<char>(c),
                                  static_cast<char>(d)};
-          ASSERT_EQ(TitleJson(s), NlohmannString(s)) << a << " " << b << " " << c << " " << d;
+          ASSERT_EQ(title_json(s), nlohmann_string(s)) << a << " " << b << " " << c << " " << d;
         }
       }
     }
@@ -447,137 +447,137 @@ class RandomRecords {
   explicit RandomRecords(std::uint64_t seed) : random_(seed) {}
 
   // Below n, without std::uniform_int_distribution so the sequence is the same everywhere.
-  std::uint64_t Below(std::uint64_t n) { return random_() % n; }
-  bool OneIn(std::uint64_t n) { return Below(n) == 0; }
+  std::uint64_t below(std::uint64_t n) { return random_() % n; }
+  bool one_in(std::uint64_t n) { return below(n) == 0; }
 
   // Mostly URL-like ASCII with specials and valid UTF-8 mixed in; `valid` = false also lets in
   // fragments of broken UTF-8.
-  std::string String(bool valid, std::size_t max_length) {
+  std::string any_string(bool valid, std::size_t max_length) {
     std::string s;
-    const std::size_t length = OneIn(10) ? Below(max_length + 1) : Below(60);
-    while (s.size() < length) AppendFragment(s, valid);
+    const std::size_t length = one_in(10) ? below(max_length + 1) : below(60);
+    while (s.size() < length) append_fragment(s, valid);
     return s;
   }
 
-  std::vector<std::string> Strings(bool valid, std::size_t max_count) {
-    std::vector<std::string> v(Below(max_count + 1));
-    for (std::string& s : v) s = String(valid, 200);
+  std::vector<std::string> any_strings(bool valid, std::size_t max_count) {
+    std::vector<std::string> v(below(max_count + 1));
+    for (std::string& s : v) s = any_string(valid, 200);
     return v;
   }
 
-  std::int64_t Int64() {
-    switch (Below(5)) {
+  std::int64_t any_int64() {
+    switch (below(5)) {
       case 0:
         return static_cast<std::int64_t>(random_());  // anything, often negative
       case 1:
-        return -static_cast<std::int64_t>(Below(100000));
+        return -static_cast<std::int64_t>(below(100000));
       case 2:
-        return OneIn(2) ? std::numeric_limits<std::int64_t>::min()
-                        : std::numeric_limits<std::int64_t>::max();
+        return one_in(2) ? std::numeric_limits<std::int64_t>::min()
+                         : std::numeric_limits<std::int64_t>::max();
       default:
-        return static_cast<std::int64_t>(Below(100000));
+        return static_cast<std::int64_t>(below(100000));
     }
   }
 
-  std::uint64_t Uint64() {
-    switch (Below(4)) {
+  std::uint64_t any_uint64() {
+    switch (below(4)) {
       case 0:
         return random_();
       case 1:
-        return std::numeric_limits<std::uint64_t>::max() - Below(3);
+        return std::numeric_limits<std::uint64_t>::max() - below(3);
       default:
-        return Below(10000000);
+        return below(10000000);
     }
   }
 
-  int Int() {
-    switch (Below(4)) {
+  int any_int() {
+    switch (below(4)) {
       case 0:
         return static_cast<int>(static_cast<std::uint32_t>(random_()));
       case 1:
-        return OneIn(2) ? std::numeric_limits<int>::min() : std::numeric_limits<int>::max();
+        return one_in(2) ? std::numeric_limits<int>::min() : std::numeric_limits<int>::max();
       default:
-        return static_cast<int>(Below(600));
+        return static_cast<int>(below(600));
     }
   }
 
-  PageRecord Record() {
-    const bool valid = OneIn(2);
+  PageRecord any_record() {
+    const bool valid = one_in(2);
     PageRecord r;
-    r.url = String(valid, 300);
-    r.final_url = OneIn(2) ? r.url : String(valid, 300);
-    r.redirects = Strings(valid, OneIn(4) ? 5 : 0);
-    r.status = Int();
-    if (OneIn(3)) r.error = String(valid, 100);
-    r.error_kind = static_cast<ErrorKind>(Below(static_cast<int>(ErrorKind::kInternal) + 1));
-    r.depth = Int();
-    r.referrer = OneIn(3) ? "" : String(valid, 300);
-    r.fetched_at = String(valid, 40);
-    r.elapsed_ms = Int64();
-    r.content_type = String(valid, 60);
-    r.bytes = Uint64();
-    r.digest = String(valid, 80);
-    r.title = String(valid, 300);
-    r.links = Strings(valid, OneIn(3) ? 60 : 5);
-    r.links_truncated = OneIn(4);
-    r.text_truncated = OneIn(4);
-    r.noindex = OneIn(4);
-    r.unchanged = OneIn(4);
-    if (OneIn(3)) r.text = String(valid, 3000);
+    r.url = any_string(valid, 300);
+    r.final_url = one_in(2) ? r.url : any_string(valid, 300);
+    r.redirects = any_strings(valid, one_in(4) ? 5 : 0);
+    r.status = any_int();
+    if (one_in(3)) r.error = any_string(valid, 100);
+    r.error_kind = static_cast<ErrorKind>(below(static_cast<int>(ErrorKind::kInternal) + 1));
+    r.depth = any_int();
+    r.referrer = one_in(3) ? "" : any_string(valid, 300);
+    r.fetched_at = any_string(valid, 40);
+    r.elapsed_ms = any_int64();
+    r.content_type = any_string(valid, 60);
+    r.bytes = any_uint64();
+    r.digest = any_string(valid, 80);
+    r.title = any_string(valid, 300);
+    r.links = any_strings(valid, one_in(3) ? 60 : 5);
+    r.links_truncated = one_in(4);
+    r.text_truncated = one_in(4);
+    r.noindex = one_in(4);
+    r.unchanged = one_in(4);
+    if (one_in(3)) r.text = any_string(valid, 3000);
     return r;
   }
 
  private:
-  void AppendFragment(std::string& s, bool valid) {
+  void append_fragment(std::string& s, bool valid) {
     static constexpr char kAscii[] =
         "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~:/?#[]@!$&'()*+,;= %";
-    switch (Below(valid ? 8 : 10)) {
+    switch (below(valid ? 8 : 10)) {
       case 0:
       case 1:
       case 2:
       case 3: {  // a run of plain ASCII, long enough for the 8-byte scan
-        const std::size_t n = 1 + Below(16);
-        for (std::size_t i = 0; i < n; ++i) s += kAscii[Below(sizeof kAscii - 1)];
+        const std::size_t n = 1 + below(16);
+        for (std::size_t i = 0; i < n; ++i) s += kAscii[below(sizeof kAscii - 1)];
         return;
       }
       case 4: {  // something JSON escapes, or DEL
         static constexpr char kSpecials[] = {'"', '\\', '\b', '\f', '\n', '\r', '\t', 0x7F, '/'};
-        s += OneIn(2) ? kSpecials[Below(sizeof kSpecials)] : static_cast<char>(Below(0x20));
+        s += one_in(2) ? kSpecials[below(sizeof kSpecials)] : static_cast<char>(below(0x20));
         return;
       }
       case 5:
-        s += static_cast<char>(Below(0x80));
+        s += static_cast<char>(below(0x80));
         return;
       case 6:
       case 7:
-        AppendCodePoint(s, ValidCodePoint());
+        append_code_point(s, valid_code_point());
         return;
       default:
-        AppendBrokenFragment(s);
+        append_broken_fragment(s);
         return;
     }
   }
 
-  std::uint32_t ValidCodePoint() {
-    switch (Below(4)) {
+  std::uint32_t valid_code_point() {
+    switch (below(4)) {
       case 0:
-        return 0x80 + static_cast<std::uint32_t>(Below(0x800 - 0x80));
+        return 0x80 + static_cast<std::uint32_t>(below(0x800 - 0x80));
       case 1: {
-        std::uint32_t c = 0x800 + static_cast<std::uint32_t>(Below(0x10000 - 0x800));
+        std::uint32_t c = 0x800 + static_cast<std::uint32_t>(below(0x10000 - 0x800));
         return (c >= 0xD800 && c <= 0xDFFF) ? c + 0x800 : c;
       }
       case 2:
-        return 0x10000 + static_cast<std::uint32_t>(Below(0x110000 - 0x10000));
+        return 0x10000 + static_cast<std::uint32_t>(below(0x110000 - 0x10000));
       default: {
         static constexpr std::uint32_t kEdges[] = {0x80,   0x7FF,  0x800,   0xD7FF,   0xE000,
                                                    0xFFFD, 0xFFFF, 0x10000, 0x10FFFF, 0x2028};
-        return kEdges[Below(std::size(kEdges))];
+        return kEdges[below(std::size(kEdges))];
       }
     }
   }
 
   // Encodes any value, surrogates and values above U+10FFFF included, the way UTF-8 would.
-  static void AppendCodePoint(std::string& s, std::uint32_t c) {
+  static void append_code_point(std::string& s, std::uint32_t c) {
     if (c < 0x80) {
       s += static_cast<char>(c);
     } else if (c < 0x800) {
@@ -595,23 +595,23 @@ class RandomRecords {
     }
   }
 
-  void AppendBrokenFragment(std::string& s) {
-    switch (Below(7)) {
+  void append_broken_fragment(std::string& s) {
+    switch (below(7)) {
       case 0:  // any high byte
-        s += static_cast<char>(0x80 + Below(0x80));
+        s += static_cast<char>(0x80 + below(0x80));
         return;
       case 1: {  // a valid sequence cut short
         std::string full;
-        AppendCodePoint(full, ValidCodePoint());
-        s += full.substr(0, 1 + Below(full.size() - 1));
+        append_code_point(full, valid_code_point());
+        s += full.substr(0, 1 + below(full.size() - 1));
         return;
       }
       case 2:  // a surrogate
-        AppendCodePoint(s, 0xD800 + static_cast<std::uint32_t>(Below(0x800)));
+        append_code_point(s, 0xD800 + static_cast<std::uint32_t>(below(0x800)));
         return;
       case 3: {  // an overlong form of a small value
-        const std::uint32_t c = static_cast<std::uint32_t>(Below(0x800));
-        if (OneIn(2)) {
+        const std::uint32_t c = static_cast<std::uint32_t>(below(0x800));
+        if (one_in(2)) {
           s += static_cast<char>(0xC0 | ((c >> 6) & 0x01));
           s += static_cast<char>(0x80 | (c & 0x3F));
         } else {
@@ -622,14 +622,14 @@ class RandomRecords {
         return;
       }
       case 4:  // above U+10FFFF
-        AppendCodePoint(s, 0x110000 + static_cast<std::uint32_t>(Below(0xEFFFF)));
+        append_code_point(s, 0x110000 + static_cast<std::uint32_t>(below(0xEFFFF)));
         return;
       case 5:  // lone continuations
-        s.append(1 + Below(3), static_cast<char>(0x80 + Below(0x40)));
+        s.append(1 + below(3), static_cast<char>(0x80 + below(0x40)));
         return;
       default:  // a lead byte followed by anything
-        s += static_cast<char>(0xC0 + Below(0x40));
-        s += static_cast<char>(Below(256));
+        s += static_cast<char>(0xC0 + below(0x40));
+        s += static_cast<char>(below(256));
         return;
     }
   }
@@ -642,12 +642,12 @@ TEST(PageRecordJsonTest, RandomRecordsMatchReference) {
   RandomRecords random(20261126);
   int valid_records = 0;
   for (int i = 0; i < kRecords; ++i) {
-    const PageRecord r = random.Record();
+    const PageRecord r = random.any_record();
     SCOPED_TRACE("random record " + std::to_string(i));
-    ASSERT_TRUE(MatchesReference(r));
-    ASSERT_NO_FATAL_FAILURE(ExpectParsesBack(r));
+    ASSERT_TRUE(matches_reference(r));
+    ASSERT_NO_FATAL_FAILURE(expect_parses_back(r));
     if (HasFailure()) return;
-    if (AllStringsValid(r)) ++valid_records;
+    if (all_strings_valid(r)) ++valid_records;
   }
   // Both halves of the generator were exercised: records that round-trip and broken ones.
   EXPECT_GT(valid_records, kRecords / 4);
