@@ -2,8 +2,13 @@
 
 #include <spdlog/spdlog.h>
 
+#include <csignal>
+#include <cstdio>
+#include <cstdlib>
 #include <filesystem>
+#include <map>
 #include <optional>
+#include <string>
 #include <vector>
 
 #include "crawler/dispatcher.h"
@@ -35,6 +40,38 @@ FrontierOptions frontier_options(const Config& config) {
   options.first_pause = std::max(config.politeness.backoff, std::chrono::milliseconds(100));
   options.max_pause = std::max(config.politeness.max_delay, options.first_pause);
   return options;
+}
+
+// Test builds only (CRAWLER_TEST_HOOKS, every build type but Release): with the environment
+// variable CRAWLER_TEST_CRASH_AT=<step>:<n> (step: written, synced or committed), every commit
+// step is logged to stderr as "test-hook: <step> <n> length=<bytes> syncs=<fdatasync calls>"
+// and the process kills itself with SIGKILL at the n-th <step>, so the crash tests choose
+// exactly where a run dies instead of hoping a timed kill lands there.
+void install_crash_hook(ResultsSink& sink, const JsonlWriter& results) {
+#ifdef CRAWLER_TEST_HOOKS
+  const char* at = std::getenv("CRAWLER_TEST_CRASH_AT");
+  if (at == nullptr) return;
+  const std::string spec(at);
+  const auto colon = spec.find(':');
+  const std::string kill_step = spec.substr(0, colon);
+  const long kill_at = colon == std::string::npos ? 1 : std::atol(spec.c_str() + colon + 1);
+  sink.set_step_hook_for_testing(
+      [&results, kill_step, kill_at,
+       counts = std::map<std::string, long>()](ResultsSink::Step step) mutable {
+        const char* name = step == ResultsSink::Step::kWritten  ? "written"
+                           : step == ResultsSink::Step::kSynced ? "synced"
+                                                                : "committed";
+        const long n = ++counts[name];
+        std::fprintf(stderr, "test-hook: %s %ld length=%llu syncs=%llu\n", name, n,
+                     static_cast<unsigned long long>(results.length()),
+                     static_cast<unsigned long long>(results.syncs()));
+        std::fflush(stderr);
+        if (name == kill_step && n == kill_at) std::raise(SIGKILL);
+      });
+#else
+  (void)sink;
+  (void)results;
+#endif
 }
 
 }  // namespace
@@ -165,11 +202,14 @@ CrawlStats Crawl::run() {
 
   // The results sink: its writer thread writes and commits every record the workers finish.
   std::vector<std::unique_ptr<ResultsWriter>> writers;
-  writers.push_back(std::make_unique<JsonlWriter>(run_file, config.output.links));
+  auto jsonl = std::make_unique<JsonlWriter>(run_file, config.output.links);
+  const JsonlWriter& results = *jsonl;
+  writers.push_back(std::move(jsonl));
   ResultsSink sink(
       SinkOptions{.queue_capacity = config.pool.queue_capacity}, std::move(writers),
       state ? &*state : nullptr, [&](const PageRecord& record) { s.observe(record, stats); },
       [this] { stop(); });
+  install_crash_hook(sink, results);
   sink.start();
 
   // The dispatcher feeds the workers until the frontier is finished or the crawl is stopped.

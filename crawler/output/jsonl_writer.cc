@@ -28,6 +28,7 @@ void JsonlWriter::sync() {
   if (fdatasync(fileno(file_.get())) != 0) {
     throw std::runtime_error(path_.string() + ": fdatasync failed: " + std::strerror(errno));
   }
+  ++syncs_;
 }
 
 JsonlWriter::~JsonlWriter() {

@@ -24,6 +24,8 @@ class JsonlWriter final : public ResultsWriter {
   void sync() override;
   std::uint64_t length() const override { return length_; }
   const std::filesystem::path& path() const override { return path_; }
+  // fdatasync() calls that succeeded, for the crash tests (CRAWLER_TEST_HOOKS).
+  std::uint64_t syncs() const { return syncs_; }
 
  private:
   struct FileCloser {
@@ -34,6 +36,7 @@ class JsonlWriter final : public ResultsWriter {
   std::unique_ptr<std::FILE, FileCloser> file_;
   std::string buffer_;
   std::uint64_t length_ = 0;
+  std::uint64_t syncs_ = 0;
 };
 
 }  // namespace crawler

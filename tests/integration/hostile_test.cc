@@ -95,10 +95,10 @@ class HealthyHost {
       const std::string url = server_.base_url() + path;
       bool found = false;
       for (const auto& record : run.records) {
-        if (record["url"] != url) continue;
+        if (record.at("url") != url) continue;
         found = true;
-        EXPECT_EQ(record["status"], 200) << url;
-        EXPECT_TRUE(record["error"].is_null()) << url << ": " << record["error"];
+        EXPECT_EQ(record.at("status"), 200) << url;
+        EXPECT_TRUE(record.at("error").is_null()) << url << ": " << record.at("error");
       }
       EXPECT_TRUE(found) << "no record for the healthy page " << url;
       EXPECT_EQ(server_.request_count(path), 1u) << url;
@@ -112,7 +112,7 @@ class HealthyHost {
 const nlohmann::json& record_for(const CrawlRun& run, const std::string& url) {
   static const nlohmann::json kMissing;
   for (const auto& record : run.records) {
-    if (record["url"] == url) return record;
+    if (record.at("url") == url) return record;
   }
   ADD_FAILURE() << "no record for " << url;
   return kMissing;
@@ -123,7 +123,7 @@ void expect_finished_within_bounds(const CrawlRun& run) {
   EXPECT_EQ(run.exit_code, 0) << run.output;
   EXPECT_TRUE(run.bad_lines.empty());
   ASSERT_TRUE(run.stats.is_object()) << run.output;
-  EXPECT_TRUE(run.stats["stopped_by"].is_null());
+  EXPECT_TRUE(run.stats.at("stopped_by").is_null());
   EXPECT_GT(run.peak_rss_kb, 0);
   EXPECT_LT(run.peak_rss_kb, kRssBoundKb) << "peak RSS " << run.peak_rss_kb / 1024 << " MiB";
   std::printf("[          ] crawler peak RSS %ld MiB\n", run.peak_rss_kb / 1024);
@@ -134,10 +134,10 @@ void expect_fault(const CrawlRun& run, const std::string& url, const std::string
                   const std::string& message) {
   const auto& record = record_for(run, url);
   ASSERT_TRUE(record.is_object());
-  ASSERT_TRUE(record["error"].is_string()) << record.dump();
-  EXPECT_EQ(record["error_kind"], kind) << record.dump();
-  EXPECT_THAT(record["error"].get<std::string>(), HasSubstr(message));
-  EXPECT_GE(run.stats["errors_by_kind"].value(kind, 0), 1);
+  ASSERT_TRUE(record.at("error").is_string()) << record.dump();
+  EXPECT_EQ(record.at("error_kind"), kind) << record.dump();
+  EXPECT_THAT(record.at("error").get<std::string>(), HasSubstr(message));
+  EXPECT_GE(run.stats.at("errors_by_kind").value(kind, 0), 1);
 }
 
 // Runs the crawl of the faulty seed next to a healthy host and checks the common promises.
@@ -255,7 +255,7 @@ TEST(Hostile, AcceptsAndNeverAnswers) {
   knobs.low_speed = "low_speed_limit: 0B";  // only the total timeout can end it
   const auto run = crawl_with_healthy_host(faulty.base_url() + "/", knobs);
   expect_fault(run, faulty.base_url() + "/", "timeout", "timeout after 1s");
-  EXPECT_EQ(record_for(run, faulty.base_url() + "/")["status"], 0);
+  EXPECT_EQ(record_for(run, faulty.base_url() + "/").at("status"), 0);
 }
 
 TEST(Hostile, TricklesOneBytePerSecondForever) {
@@ -273,8 +273,8 @@ TEST(Hostile, TricklesOneBytePerSecondForever) {
   const auto run = crawl_with_healthy_host(faulty.base_url() + "/", knobs);
   expect_fault(run, faulty.base_url() + "/", "too_slow", "too slow: less than 1KiB/s for 2s");
   const auto& record = record_for(run, faulty.base_url() + "/");
-  EXPECT_EQ(record["status"], 200);
-  std::printf("[          ] trickle cut after %lld ms\n", record["elapsed_ms"].get<long long>());
+  EXPECT_EQ(record.at("status"), 200);
+  std::printf("[          ] trickle cut after %lld ms\n", record.at("elapsed_ms").get<long long>());
 }
 
 TEST(Hostile, ResetsMidBody) {
@@ -321,8 +321,8 @@ TEST(Hostile, ChunkedEncodingThatNeverEnds) {
   });
   const auto run = crawl_with_healthy_host(faulty.base_url() + "/");
   expect_fault(run, faulty.base_url() + "/", "too_large", "body larger than 1MiB");
-  EXPECT_EQ(record_for(run, faulty.base_url() + "/")["bytes"], 1 << 20);
-  EXPECT_EQ(run.stats["limits"]["max_body"], 1);
+  EXPECT_EQ(record_for(run, faulty.base_url() + "/").at("bytes"), 1 << 20);
+  EXPECT_EQ(run.stats.at("limits").at("max_body"), 1);
 }
 
 // ============================== Bombs ==============================
@@ -339,7 +339,7 @@ TEST(Hostile, GzipBombIsCutAtMaxBodyDecodedBytes) {
   knobs.max_body = "4MiB";
   const auto run = crawl_with_healthy_host(faulty.base_url() + "/", knobs);
   expect_fault(run, faulty.base_url() + "/", "too_large", "body larger than 4MiB");
-  EXPECT_EQ(record_for(run, faulty.base_url() + "/")["bytes"], 4 << 20);
+  EXPECT_EQ(record_for(run, faulty.base_url() + "/").at("bytes"), 4 << 20);
   std::printf("[          ] gzip bomb: the server got %llu KiB out before the crawler hung up\n",
               static_cast<unsigned long long>(faulty.bytes_sent("/") / 1024));
 }
@@ -357,7 +357,7 @@ TEST(Hostile, BrotliBombIsCutAtMaxBodyDecodedBytes) {
   knobs.max_body = "4MiB";
   const auto run = crawl_with_healthy_host(faulty.base_url() + "/", knobs);
   expect_fault(run, faulty.base_url() + "/", "too_large", "body larger than 4MiB");
-  EXPECT_EQ(record_for(run, faulty.base_url() + "/")["bytes"], 4 << 20);
+  EXPECT_EQ(record_for(run, faulty.base_url() + "/").at("bytes"), 4 << 20);
 }
 
 // ============================== Headers and status lines ==============================
@@ -488,7 +488,7 @@ TEST(Hostile, RobotsTxtOfTenMegabytes) {
   const auto run = crawl_with_robots(faulty, page(robots, "text/plain"));
   // The first 500 KiB are parsed: the rule at the top holds, the rest is ignored.
   expect_fault(run, faulty.base_url() + "/private", "robots", "disallowed by robots.txt");
-  EXPECT_TRUE(record_for(run, faulty.base_url() + "/a")["error"].is_null());
+  EXPECT_TRUE(record_for(run, faulty.base_url() + "/a").at("error").is_null());
   EXPECT_EQ(faulty.request_count("/private"), 0u);
   EXPECT_LT(faulty.bytes_sent("/robots.txt"), robots.size()) << "robots.txt was read whole";
 }
@@ -501,7 +501,7 @@ TEST(Hostile, RobotsTxtThatIsBinary) {
   const auto run = crawl_with_robots(faulty, page(robots, "application/octet-stream"));
   // Nothing in it is a rule: everything is allowed.
   for (const char* path : {"/", "/a", "/private"}) {
-    EXPECT_TRUE(record_for(run, faulty.base_url() + path)["error"].is_null()) << path;
+    EXPECT_TRUE(record_for(run, faulty.base_url() + path).at("error").is_null()) << path;
   }
 }
 
@@ -524,7 +524,7 @@ TEST(Hostile, RobotsTxtRedirectsTenTimes) {
   EXPECT_EQ(faulty.request_count("/r5"), 1u);
   EXPECT_EQ(faulty.request_count("/r6"), 0u);
   for (const char* path : {"/", "/a", "/private"}) {
-    EXPECT_TRUE(record_for(run, faulty.base_url() + path)["error"].is_null()) << path;
+    EXPECT_TRUE(record_for(run, faulty.base_url() + path).at("error").is_null()) << path;
   }
 }
 
@@ -546,9 +546,9 @@ TEST(Hostile, InsecureAcceptsASelfSignedCertificate) {
   knobs.fetch_extra = ", insecure: true";
   const auto run = crawl_with_healthy_host(faulty.base_url() + "/", knobs);
   const auto& home = record_for(run, faulty.base_url() + "/");
-  EXPECT_TRUE(home["error"].is_null()) << home.dump();
-  EXPECT_EQ(home["title"], "TLS");
-  EXPECT_EQ(record_for(run, faulty.base_url() + "/next")["status"], 200);
+  EXPECT_TRUE(home.at("error").is_null()) << home.dump();
+  EXPECT_EQ(home.at("title"), "TLS");
+  EXPECT_EQ(record_for(run, faulty.base_url() + "/next").at("status"), 200);
 }
 
 // ============================== Crawler traps ==============================
@@ -557,7 +557,7 @@ TEST(Hostile, InsecureAcceptsASelfSignedCertificate) {
 std::vector<nlohmann::json> records_of(const CrawlRun& run, const std::string& base_url) {
   std::vector<nlohmann::json> out;
   for (const auto& record : run.records) {
-    if (record["url"].get<std::string>().rfind(base_url, 0) == 0) out.push_back(record);
+    if (record.at("url").get<std::string>().rfind(base_url, 0) == 0) out.push_back(record);
   }
   return out;
 }
@@ -578,7 +578,7 @@ TEST(Hostile, InfiniteCalendarIsBoundedByMaxPagesPerHost) {
   const auto run = crawl_with_healthy_host(trap.base_url() + "/cal?month=0", knobs);
   EXPECT_EQ(records_of(run, trap.base_url()).size(), 30u);
   EXPECT_EQ(trap.total_requests(), 30u);
-  EXPECT_GE(run.stats["limits"]["max_pages_per_host"].get<int>(), 1);
+  EXPECT_GE(run.stats.at("limits").at("max_pages_per_host").get<int>(), 1);
   EXPECT_THAT(run.output, HasSubstr("scope.max_pages_per_host cut"));
 }
 
@@ -603,7 +603,7 @@ TEST(Hostile, SessionIdInEveryUrlIsBoundedByMaxPagesPerHost) {
   const auto run = crawl_with_healthy_host(trap.base_url() + "/", knobs);
   EXPECT_EQ(records_of(run, trap.base_url()).size(), 40u);
   EXPECT_EQ(trap.total_requests(), 40u);
-  EXPECT_GE(run.stats["limits"]["max_pages_per_host"].get<int>(), 1);
+  EXPECT_GE(run.stats.at("limits").at("max_pages_per_host").get<int>(), 1);
 }
 
 TEST(Hostile, EverGrowingRepeatedPathIsCutByMaxRepeatedSegments) {
@@ -616,11 +616,11 @@ TEST(Hostile, EverGrowingRepeatedPathIsCutByMaxRepeatedSegments) {
   const auto run = crawl_with_healthy_host(trap.base_url() + "/a/");
   std::set<std::string> fetched;
   for (const auto& record : records_of(run, trap.base_url())) {
-    fetched.insert(record["url"].get<std::string>().substr(trap.base_url().size()));
+    fetched.insert(record.at("url").get<std::string>().substr(trap.base_url().size()));
   }
   EXPECT_EQ(fetched, (std::set<std::string>{"/a/", "/a/a/", "/a/a/a/"}));
   EXPECT_EQ(trap.request_count("/a/a/a/a/"), 0u);
-  EXPECT_GE(run.stats["limits"]["max_repeated_segments"].get<int>(), 1);
+  EXPECT_GE(run.stats.at("limits").at("max_repeated_segments").get<int>(), 1);
   EXPECT_THAT(run.output, HasSubstr("scope.max_repeated_segments cut"));
 }
 
@@ -638,9 +638,9 @@ TEST(Hostile, EverGrowingDistinctPathIsCutByMaxUrlLength) {
   const auto records = records_of(run, trap.base_url());
   EXPECT_GT(records.size(), 10u);
   for (const auto& record : records) {
-    EXPECT_LE(record["url"].get<std::string>().size(), 120u) << record["url"];
+    EXPECT_LE(record.at("url").get<std::string>().size(), 120u) << record.at("url");
   }
-  EXPECT_GE(run.stats["limits"]["max_url_length"].get<int>(), 1);
+  EXPECT_GE(run.stats.at("limits").at("max_url_length").get<int>(), 1);
 }
 
 // ============================== Content faults ==============================
@@ -654,9 +654,9 @@ TEST(Hostile, BinaryServedAsHtml) {
   const auto run = crawl_with_healthy_host(faulty.base_url() + "/");
   // Not an error: the server answered. The record is whole, valid JSON, with the real size.
   const auto& record = record_for(run, faulty.base_url() + "/");
-  EXPECT_EQ(record["status"], 200);
-  EXPECT_EQ(record["bytes"], binary.size());
-  EXPECT_TRUE(record["error"].is_null());
+  EXPECT_EQ(record.at("status"), 200);
+  EXPECT_EQ(record.at("bytes"), binary.size());
+  EXPECT_TRUE(record.at("error").is_null());
 }
 
 TEST(Hostile, InvalidUtf8) {
@@ -667,9 +667,9 @@ TEST(Hostile, InvalidUtf8) {
   faulty.fallback(page("<html><title>Next</title></html>"));
   const auto run = crawl_with_healthy_host(faulty.base_url() + "/");
   const auto& record = record_for(run, faulty.base_url() + "/");
-  EXPECT_TRUE(record["error"].is_null());
-  EXPECT_THAT(record["title"].get<std::string>(), HasSubstr("utf8"));
-  EXPECT_THAT(record["title"].get<std::string>(), HasSubstr("\xEF\xBF\xBD"));  // U+FFFD
+  EXPECT_TRUE(record.at("error").is_null());
+  EXPECT_THAT(record.at("title").get<std::string>(), HasSubstr("utf8"));
+  EXPECT_THAT(record.at("title").get<std::string>(), HasSubstr("\xEF\xBF\xBD"));  // U+FFFD
   EXPECT_EQ(faulty.total_requests(), 2u);  // the link with a bad byte was still followed
 }
 
@@ -685,9 +685,9 @@ TEST(Hostile, Utf16WithBom) {
   faulty.on("/next", page("<html><title>Next</title></html>"));
   const auto run = crawl_with_healthy_host(faulty.base_url() + "/");
   const auto& record = record_for(run, faulty.base_url() + "/");
-  EXPECT_TRUE(record["error"].is_null());
-  EXPECT_EQ(record["title"], "Ünïcödé ☃");
-  EXPECT_EQ(record_for(run, faulty.base_url() + "/next")["status"], 200);
+  EXPECT_TRUE(record.at("error").is_null());
+  EXPECT_EQ(record.at("title"), "Ünïcödé ☃");
+  EXPECT_EQ(record_for(run, faulty.base_url() + "/next").at("status"), 200);
 }
 
 TEST(Hostile, FiftyMegabytesOfNestedDivs) {
@@ -710,10 +710,10 @@ TEST(Hostile, FiftyMegabytesOfNestedDivs) {
   const auto run = crawl_with_healthy_host(faulty.base_url() + "/", knobs);
   expect_fault(run, faulty.base_url() + "/", "too_large", "body larger than 10MiB");
   const auto& record = record_for(run, faulty.base_url() + "/");
-  EXPECT_EQ(record["bytes"], 10 << 20);
+  EXPECT_EQ(record.at("bytes"), 10 << 20);
   // Only output.max_text_input (2 MiB by default) of it reached the HTML parser.
-  EXPECT_EQ(record["text_truncated"], true);
-  EXPECT_EQ(run.stats["limits"]["max_text_input"], 1);
+  EXPECT_EQ(record.at("text_truncated"), true);
+  EXPECT_EQ(run.stats.at("limits").at("max_text_input"), 1);
 }
 
 TEST(Hostile, MillionLinks) {
@@ -729,11 +729,11 @@ TEST(Hostile, MillionLinks) {
   knobs.scope = "max_pages_per_host: 5";
   const auto run = crawl_with_healthy_host(faulty.base_url() + "/", knobs);
   const auto& record = record_for(run, faulty.base_url() + "/");
-  EXPECT_TRUE(record["error"].is_null());
-  EXPECT_EQ(record["links_truncated"], true);
-  EXPECT_EQ(record["links"].size(), 10000u);  // scope.max_links_per_page's default
-  EXPECT_EQ(run.stats["limits"]["max_links_per_page"], 1);
-  EXPECT_EQ(record["text_truncated"], true);  // 22 MB of anchors, parsed up to 2 MiB
+  EXPECT_TRUE(record.at("error").is_null());
+  EXPECT_EQ(record.at("links_truncated"), true);
+  EXPECT_EQ(record.at("links").size(), 10000u);  // scope.max_links_per_page's default
+  EXPECT_EQ(run.stats.at("limits").at("max_links_per_page"), 1);
+  EXPECT_EQ(record.at("text_truncated"), true);  // 22 MB of anchors, parsed up to 2 MiB
   EXPECT_EQ(faulty.total_requests(), 5u);     // max_pages_per_host
 }
 

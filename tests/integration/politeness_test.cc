@@ -70,8 +70,8 @@ TEST(PolitenessIntegration, RobotsTxtIsObeyedFetchedOnceAndSitemapsCounted) {
   const auto records = by_url(run);
   ASSERT_EQ(records.size(), 5u) << "blocked URLs still get a record";
   for (const char* path : {"/private/a", "/private/b"}) {
-    EXPECT_EQ(records.at(server.base_url() + path)["error"], "disallowed by robots.txt");
-    EXPECT_EQ(records.at(server.base_url() + path)["status"], 0);
+    EXPECT_EQ(records.at(server.base_url() + path).at("error"), "disallowed by robots.txt");
+    EXPECT_EQ(records.at(server.base_url() + path).at("status"), 0);
     EXPECT_EQ(server.request_count(path), 0u) << path;
   }
   EXPECT_EQ(server.request_count("/private/open"), 1u);
@@ -80,8 +80,8 @@ TEST(PolitenessIntegration, RobotsTxtIsObeyedFetchedOnceAndSitemapsCounted) {
   // robots.txt comes before any page of its origin.
   ASSERT_FALSE(server.requests().empty());
   EXPECT_EQ(server.requests().front().path, "/robots.txt");
-  EXPECT_EQ(run.stats["robots"]["sitemaps"], 1);
-  EXPECT_EQ(run.stats["errors_by_kind"]["robots"], 2);
+  EXPECT_EQ(run.stats.at("robots").at("sitemaps"), 1);
+  EXPECT_EQ(run.stats.at("errors_by_kind").at("robots"), 2);
 }
 
 TEST(PolitenessIntegration, RobotsServerErrorDisallowsAfterRetriesAndIsRetriedFirst) {
@@ -110,11 +110,11 @@ TEST(PolitenessIntegration, RobotsServerErrorDisallowsAfterRetriesAndIsRetriedFi
                                   "delay: 0, retries: 2, backoff: 100ms"));
   ASSERT_EQ(run.exit_code, 0) << run.output;
   const auto records = by_url(run);
-  EXPECT_EQ(records.at(failing.base_url() + "/")["error"],
+  EXPECT_EQ(records.at(failing.base_url() + "/").at("error"),
             "disallowed by robots.txt (robots.txt answered 503)");
   EXPECT_EQ(failing.request_count("/robots.txt"), 3u) << "one try and two retries";
   EXPECT_EQ(failing.request_count("/"), 0u);
-  EXPECT_EQ(records.at(recovering.base_url() + "/")["status"], 200);
+  EXPECT_EQ(records.at(recovering.base_url() + "/").at("status"), 200);
   EXPECT_EQ(recovering.request_count("/robots.txt"), 2u);
 }
 
@@ -240,8 +240,8 @@ TEST(PolitenessIntegration, RetryAfterOn503IsHonouredThenTheFetchSucceeds) {
       dir, config_for({server.base_url() + "/"}, "robots: false, delay: 0, backoff: 50ms"));
   ASSERT_EQ(run.exit_code, 0) << run.output;
   ASSERT_EQ(run.records.size(), 1u);
-  EXPECT_EQ(run.records[0]["status"], 200);
-  EXPECT_EQ(run.records[0]["title"], "Back");
+  EXPECT_EQ(run.records[0].at("status"), 200);
+  EXPECT_EQ(run.records[0].at("title"), "Back");
   const auto requests = server.requests();
   ASSERT_EQ(requests.size(), 2u);
   EXPECT_GE(requests[1].arrived - requests[0].arrived, 950ms) << "Retry-After: 1 is a second";
@@ -279,11 +279,11 @@ TEST(PolitenessIntegration, A429StormIsRiddenOutAndTheLastFailureIsRecorded) {
   ASSERT_EQ(records.size(), 12u);
   for (const auto& [url, record] : records) {
     if (url == server.base_url() + "/always") {
-      EXPECT_EQ(record["status"], 429);
-      EXPECT_EQ(record["error"], "HTTP 429 after 4 tries");
+      EXPECT_EQ(record.at("status"), 429);
+      EXPECT_EQ(record.at("error"), "HTTP 429 after 4 tries");
       continue;
     }
-    EXPECT_EQ(record["status"], 200) << url;
+    EXPECT_EQ(record.at("status"), 200) << url;
   }
   EXPECT_EQ(server.request_count("/always"), 4u);
 }
@@ -321,10 +321,10 @@ TEST(PolitenessIntegration, ARefusingHostIsGivenUpWithoutStallingTheOthers) {
   int abandoned = 0;
   for (const auto& [url, record] : records) {
     if (url.rfind(healthy.base_url(), 0) == 0) {
-      EXPECT_EQ(record["status"], 200) << url;
+      EXPECT_EQ(record.at("status"), 200) << url;
       continue;
     }
-    const std::string error = record["error"];
+    const std::string error = record.at("error");
     if (error == "connection refused") ++refused;
     if (error.find("host unreachable") != std::string::npos) ++abandoned;
   }
@@ -353,7 +353,7 @@ TEST(PolitenessIntegration, NoindexAndXRobotsTagNofollow) {
   ASSERT_EQ(run.exit_code, 0) << run.output;
   const auto records = by_url(run);
   const auto& noindex = records.at(server.base_url() + "/noindex");
-  EXPECT_EQ(noindex["noindex"], true);
+  EXPECT_EQ(noindex.at("noindex"), true);
   EXPECT_FALSE(noindex.contains("text"));
   EXPECT_EQ(server.request_count("/n1"), 1u) << "noindex alone still follows links";
   EXPECT_EQ(server.request_count("/n2"), 0u) << "X-Robots-Tag: nofollow";

@@ -4,11 +4,13 @@
 #include <signal.h>
 
 #include <atomic>
+#include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <map>
 #include <mutex>
-#include <random>
 #include <set>
+#include <sstream>
 #include <thread>
 
 #include "tests/support/crawler_runner.h"
@@ -44,27 +46,93 @@ std::vector<nlohmann::json> all_results(const std::filesystem::path& out,
   return all;
 }
 
-TEST(StateIntegration, KillNineAtRandomMomentsLosesAndDuplicatesNothing) {
+// One step of the commit protocol as the crash hook logged it (CRAWLER_TEST_CRASH_AT).
+struct HookStep {
+  std::string step;  // written, synced, committed
+  long n = 0;
+  std::uint64_t length = 0;  // the results file's length then
+  std::uint64_t syncs = 0;   // fdatasync calls so far
+};
+
+std::vector<HookStep> hook_steps(const std::string& output) {
+  std::vector<HookStep> steps;
+  std::istringstream lines(output);
+  std::string line;
+  while (std::getline(lines, line)) {
+    if (line.rfind("test-hook: ", 0) != 0) continue;
+    HookStep s;
+    char name[16] = {};
+    unsigned long long length = 0;
+    unsigned long long syncs = 0;
+    if (std::sscanf(line.c_str(), "test-hook: %15s %ld length=%llu syncs=%llu", name, &s.n, &length,
+                    &syncs) == 4) {
+      s.step = name;
+      s.length = length;
+      s.syncs = syncs;
+      steps.push_back(s);
+    }
+  }
+  return steps;
+}
+
+// kill -9 at each point of the commit protocol, chosen by the crash hook rather than by a timer:
+// after the records were written (not synced), after they were synced (not committed), and after
+// the commit. Each round must have committed progress; a kill past a commit's sync must have
+// left a tail past the committed length, which the next run cuts back; fdatasync must have run.
+// The crawl that finishes then holds every page exactly once.
+TEST(StateIntegration, KillNineAtEachCommitStepLosesAndDuplicatesNothing) {
+  // Slow enough pages (8 workers, 20 ms each) that nine short runs leave work for the last one.
   SampleSite site(SampleSiteOptions{.pages = 5000, .seed = 11});
   TestServer server;
   server.set_request_logging(false);
-  server.serve_site(site, 3ms);
+  server.serve_site(site, 20ms);
   TempDir dir;
   // A small frontier budget, so kills also land while URLs are parked in the spill.
   const std::string yaml = config_for(server.base_url() + "/", "state: {frontier_memory: 1000}\n");
-  std::mt19937 random(42);
-  int kills = 0;
-  for (int round = 0; round < 20; ++round) {
-    CrawlerProcess crawler(dir, yaml);
-    std::this_thread::sleep_for(
-        std::chrono::milliseconds(std::uniform_int_distribution<int>(100, 400)(random)));
-    crawler.signal(SIGKILL);
-    const auto run = crawler.wait(30s);
-    if (run.exit_code == 128 + SIGKILL) ++kills;
+  const std::vector<std::string> points = {"written", "synced", "committed"};
+  struct Killed {
+    std::filesystem::path file;   // the killed run's results file
+    std::uint64_t committed = 0;  // its committed length: what the next run must cut it back to
+    std::uint64_t on_disk = 0;    // its length when it died
+  };
+  std::vector<Killed> killed;
+  int tails = 0;
+  for (int round = 0; round < 9; ++round) {
+    const std::string step = points[round % 3];
+    const long n = 2 + round / 3;  // after at least one whole commit
+    CrawlerProcess crawler(dir, yaml, {},
+                           {"CRAWLER_TEST_CRASH_AT=" + step + ":" + std::to_string(n)});
+    const auto run = crawler.wait(60s);
+    ASSERT_EQ(run.exit_code, 128 + SIGKILL)
+        << "round " << round << " was not killed at " << step << ":" << n << "\n"
+        << run.output;
+    const std::vector<HookStep> steps = hook_steps(run.output);
+    ASSERT_FALSE(steps.empty()) << run.output;
+    const HookStep& last = steps.back();
+    EXPECT_EQ(last.step, step);
+    EXPECT_EQ(last.n, n);
+    std::uint64_t committed = 0;
+    std::uint64_t synced = 0;
+    for (const HookStep& s : steps) {
+      if (s.step == "committed") committed = s.length;
+      if (s.step == "synced") synced = s.length;
+    }
+    EXPECT_GT(committed, 0u) << "round " << round << " committed no progress";
+    EXPECT_GE(last.syncs, static_cast<std::uint64_t>(n - 1)) << "every commit is fdatasync()ed";
+    if (step == "synced") {
+      EXPECT_GT(synced, committed) << "round " << round << ": no tail past the committed length";
+      if (synced > committed) ++tails;
+    }
+    const auto file = std::filesystem::canonical(dir.path() / "out" / "pages.jsonl");
+    killed.push_back({file, committed, std::filesystem::file_size(file)});
   }
-  EXPECT_GE(kills, 15) << "most rounds must really be killed mid-crawl";
+  EXPECT_EQ(tails, 3);
   const auto last = run_crawler(dir, yaml, {}, 300s);
   ASSERT_EQ(last.exit_code, 0) << last.output;
+  for (const Killed& k : killed) {
+    EXPECT_EQ(std::filesystem::file_size(k.file), k.committed)
+        << k.file << " (" << k.on_disk << " bytes when killed) was not cut back to its commit";
+  }
 
   std::vector<std::string> bad;
   const auto rows = all_results(dir.path() / "out", &bad);
@@ -72,7 +140,7 @@ TEST(StateIntegration, KillNineAtRandomMomentsLosesAndDuplicatesNothing) {
                            << " torn or invalid lines, first: " << (bad.empty() ? "" : bad.front());
   std::map<std::string, int> count;
   for (const auto& row : rows)
-    ++count[row["url"].get<std::string>().substr(server.base_url().size())];
+    ++count[row.at("url").get<std::string>().substr(server.base_url().size())];
   std::set<std::string> expected;
   for (const auto& path : site.reachable_paths()) expected.insert(path);
   std::set<std::string> got;
@@ -108,7 +176,7 @@ TEST(StateIntegration, FrontierSpillKeepsRamBoundedAndFetchesEveryPageOncePolite
   ASSERT_EQ(run.exit_code, 0) << run.output;
   EXPECT_TRUE(run.bad_lines.empty());
   std::map<std::string, int> count;
-  for (const auto& row : run.records) ++count[row["url"].get<std::string>()];
+  for (const auto& row : run.records) ++count[row.at("url").get<std::string>()];
   std::size_t expected = 0;
   for (const auto& server : servers) {
     for (const auto& path : site.reachable_paths()) {
@@ -120,8 +188,8 @@ TEST(StateIntegration, FrontierSpillKeepsRamBoundedAndFetchesEveryPageOncePolite
   EXPECT_GE(expected, 50000u);
   EXPECT_EQ(run.records.size(), expected);
   // The budget plus one spill batch being gathered (a quarter of it).
-  EXPECT_LE(run.stats["frontier"]["peak_in_ram"].get<std::uint64_t>(), 1250u);
-  EXPECT_GE(run.stats["frontier"]["spilled"].get<std::uint64_t>(), 10000u);
+  EXPECT_LE(run.stats.at("frontier").at("peak_in_ram").get<std::uint64_t>(), 1250u);
+  EXPECT_GE(run.stats.at("frontier").at("spilled").get<std::uint64_t>(), 10000u);
 }
 
 TEST(StateIntegration, SigtermThenResumeCompletesTheCrawl) {
@@ -139,12 +207,12 @@ TEST(StateIntegration, SigtermThenResumeCompletesTheCrawl) {
   }
   const auto resumed = run_crawler(dir, yaml);
   ASSERT_EQ(resumed.exit_code, 0) << resumed.output;
-  EXPECT_EQ(resumed.stats["errors"], 0);
+  EXPECT_EQ(resumed.stats.at("errors"), 0);
   std::vector<std::string> bad;
   const auto rows = all_results(dir.path() / "out", &bad);
   EXPECT_TRUE(bad.empty());
   std::set<std::string> urls;
-  for (const auto& row : rows) EXPECT_TRUE(urls.insert(row["url"]).second) << row["url"];
+  for (const auto& row : rows) EXPECT_TRUE(urls.insert(row.at("url")).second) << row.at("url");
   EXPECT_EQ(urls.size(), site.reachable_paths().size());
 }
 
@@ -188,14 +256,15 @@ TEST(StateIntegration, AStalledFetchIsAbortedAfterTheGracePeriodAndFetchedOnResu
   const auto resumed = run_crawler(dir, yaml);
   ASSERT_EQ(resumed.exit_code, 0) << resumed.output;
   ASSERT_EQ(resumed.records.size(), 1u);
-  EXPECT_EQ(resumed.records[0]["url"], server.base_url() + "/stall");
-  EXPECT_EQ(resumed.records[0]["status"], 200);
+  EXPECT_EQ(resumed.records[0].at("url"), server.base_url() + "/stall");
+  EXPECT_EQ(resumed.records[0].at("status"), 200);
 }
 
 TEST(StateIntegration, RecrawlSendsValidatorsAndRecordsUnchangedChangedAndNewPages) {
   struct Site {
     std::mutex mutex;
     std::map<std::string, std::string> bodies;
+    int not_modified = 0;  // 304s answered
   };
   auto pages = std::make_shared<Site>();
   pages->bodies["/"] = TestServer::html_page("Home", {"/a", "/b"});
@@ -215,6 +284,7 @@ TEST(StateIntegration, RecrawlSendsValidatorsAndRecordsUnchangedChangedAndNewPag
     if (inm != request.headers.end() && inm->second == etag) {
       r.status = 304;
       r.headers = {{"ETag", etag}};
+      ++pages->not_modified;
       return r;
     }
     r.body = it->second;
@@ -236,22 +306,29 @@ TEST(StateIntegration, RecrawlSendsValidatorsAndRecordsUnchangedChangedAndNewPag
   ASSERT_EQ(second.exit_code, 0) << second.output;
   std::map<std::string, nlohmann::json> by_url;
   for (const auto& r : second.records)
-    by_url[r["url"].get<std::string>().substr(server.base_url().size())] = r;
+    by_url[r.at("url").get<std::string>().substr(server.base_url().size())] = r;
   ASSERT_EQ(by_url.size(), 4u) << second.output;
-  EXPECT_EQ(by_url["/"]["status"], 304);
-  EXPECT_EQ(by_url["/"]["unchanged"], true);
-  EXPECT_EQ(by_url["/a"]["status"], 304);
-  EXPECT_EQ(by_url["/b"]["status"], 200);
-  EXPECT_EQ(by_url["/b"]["title"], "B changed");
-  EXPECT_FALSE(by_url["/b"].contains("unchanged"));
-  EXPECT_EQ(by_url["/c"]["status"], 200) << "a page added since is found";
+  EXPECT_EQ(by_url.at("/").at("status"), 304);
+  EXPECT_EQ(by_url.at("/").at("unchanged"), true);
+  EXPECT_EQ(by_url.at("/a").at("status"), 304);
+  EXPECT_EQ(by_url.at("/b").at("status"), 200);
+  EXPECT_EQ(by_url.at("/b").at("title"), "B changed");
+  EXPECT_FALSE(by_url.at("/b").contains("unchanged"));
+  EXPECT_EQ(by_url.at("/c").at("status"), 200) << "a page added since is found";
 
-  // With output.unchanged: skip, a 304 produces no record.
+  // With output.unchanged: skip, a 304 produces no record, but the page was asked for: every
+  // known page is re-fetched conditionally and answered 304.
+  const auto not_modified = [&] {
+    std::lock_guard lock(pages->mutex);
+    return pages->not_modified;
+  };
+  const int before = not_modified();
   std::this_thread::sleep_for(1100ms);
   const auto third =
       run_crawler(dir, config_for(server.base_url() + "/",
                                   "state: {recrawl_after: 0s}\noutput: {unchanged: skip}\n"));
   ASSERT_EQ(third.exit_code, 0) << third.output;
+  EXPECT_EQ(not_modified() - before, 4) << "/, /a, /b and /c re-fetched and unchanged";
   EXPECT_TRUE(third.records.empty()) << third.records.size() << " records";
 }
 

@@ -38,6 +38,11 @@ std::vector<nlohmann::json> read_jsonl(const std::filesystem::path& path,
                                        std::vector<std::string>* bad_lines) {
   std::vector<nlohmann::json> rows;
   std::ifstream in(path);
+  if (!in) {
+    // A test reading records of a file that is not there would otherwise check nothing.
+    ADD_FAILURE() << path << ": no such results file";
+    return rows;
+  }
   std::string line;
   while (std::getline(in, line)) {
     auto parsed = nlohmann::json::parse(line, nullptr, false);
@@ -65,7 +70,8 @@ long peak_rss_kb(int pid) {
 }  // namespace
 
 CrawlerProcess::CrawlerProcess(const TempDir& dir, const std::string& yaml,
-                               const std::vector<std::string>& args)
+                               const std::vector<std::string>& args,
+                               const std::vector<std::string>& env)
     : dir_(dir), args_(args) {
   const auto config = dir.path() / "crawl.yaml";
   {
@@ -78,6 +84,13 @@ CrawlerProcess::CrawlerProcess(const TempDir& dir, const std::string& yaml,
   std::vector<char*> argv;
   for (auto& a : argv_text) argv.push_back(a.data());
   argv.push_back(nullptr);
+  // This process's environment plus `env`, built before the fork.
+  std::vector<std::string> env_text;
+  for (char** e = environ; *e != nullptr; ++e) env_text.emplace_back(*e);
+  env_text.insert(env_text.end(), env.begin(), env.end());
+  std::vector<char*> envp;
+  for (auto& e : env_text) envp.push_back(e.data());
+  envp.push_back(nullptr);
   // Closed by the child's exec (O_CLOEXEC): until then the child is a copy of this process, and
   // its memory figures would be ours.
   int exec_pipe[2];
@@ -90,7 +103,7 @@ CrawlerProcess::CrawlerProcess(const TempDir& dir, const std::string& yaml,
     if (fd < 0 || chdir(dir.path().c_str()) != 0) _exit(127);
     dup2(fd, STDOUT_FILENO);
     dup2(fd, STDERR_FILENO);
-    execv(argv[0], argv.data());
+    execve(argv[0], argv.data(), envp.data());
     _exit(127);
   }
   close(exec_pipe[1]);
@@ -141,7 +154,14 @@ CrawlRun CrawlerProcess::wait(std::chrono::seconds timeout) {
   for (std::size_t i = 0; i + 1 < args_.size(); ++i) {
     if (args_[i] == "--out") out = dir_.path() / args_[i + 1];
   }
-  run.records = read_jsonl(out / "pages.jsonl", &run.bad_lines);
+  const bool crawled = run.exit_code == 0 || run.exit_code == 130 || run.exit_code == 143;
+  if (std::filesystem::exists(out / "pages.jsonl")) {
+    run.records = read_jsonl(out / "pages.jsonl", &run.bad_lines);
+  } else if (crawled) {
+    ADD_FAILURE() << "the crawler exited " << run.exit_code << " without " << out / "pages.jsonl"
+                  << "\n"
+                  << run.output;
+  }
   std::ifstream stats(out / "stats.json");
   if (stats) run.stats = nlohmann::json::parse(stats, nullptr, false);
   return run;

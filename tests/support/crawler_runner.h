@@ -25,11 +25,13 @@ class TempDir {
 };
 
 struct CrawlRun {
-  int exit_code = -1;                   // the process's exit status; 128+N when killed by N
-  std::string output;                   // stdout and stderr, interleaved
-  std::vector<nlohmann::json> records;  // pages.jsonl, one object per line
-  std::vector<std::string> bad_lines;   // lines of pages.jsonl that are not a JSON object
-  nlohmann::json stats;                 // stats.json, or null when absent
+  int exit_code = -1;  // the process's exit status; 128+N when killed by N
+  std::string output;  // stdout and stderr, interleaved
+  // pages.jsonl, one object per line. A run that exits 0, 130 or 143 without the file fails the
+  // test.
+  std::vector<nlohmann::json> records;
+  std::vector<std::string> bad_lines;  // lines of pages.jsonl that are not a JSON object
+  nlohmann::json stats;                // stats.json, or null when absent
   // The process's peak resident set (VmHWM) in KiB, as last seen while it ran (sampled every
   // 10 ms; a high-water mark, so only a peak in its last moments can be missed).
   long peak_rss_kb = 0;
@@ -39,9 +41,10 @@ struct CrawlRun {
 class CrawlerProcess {
  public:
   // Writes `yaml` to DIR/crawl.yaml and starts `crawler --config DIR/crawl.yaml ARGS...` with
-  // DIR as its working directory.
+  // DIR as its working directory and `env` ("NAME=value") added to its environment.
   CrawlerProcess(const TempDir& dir, const std::string& yaml,
-                 const std::vector<std::string>& args = {});
+                 const std::vector<std::string>& args = {},
+                 const std::vector<std::string>& env = {});
   ~CrawlerProcess();  // kills the process if still running
   CrawlerProcess(const CrawlerProcess&) = delete;
   CrawlerProcess& operator=(const CrawlerProcess&) = delete;
@@ -69,7 +72,7 @@ CrawlRun run_crawler(const TempDir& dir, const std::string& yaml,
 bool wait_for(const std::function<bool()>& condition,
               std::chrono::seconds timeout = std::chrono::seconds(30));
 
-// Reads a JSON Lines file; unparsable lines go to `bad_lines`.
+// Reads a JSON Lines file; unparsable lines go to `bad_lines`. A missing file fails the test.
 std::vector<nlohmann::json> read_jsonl(const std::filesystem::path& path,
                                        std::vector<std::string>* bad_lines = nullptr);
 

@@ -2,6 +2,7 @@
 #include "tests/support/fault_server.h"
 
 #include <arpa/inet.h>
+#include <curl/curl.h>
 #include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
@@ -9,6 +10,7 @@
 
 #include <atomic>
 #include <cerrno>
+#include <memory>
 #include <optional>
 #include <string>
 
@@ -120,6 +122,28 @@ TEST(FaultServer, TlsServesHttpsWithASelfSignedCertificate) {
   int error = -1;
   read_all(client.get(), error);
   EXPECT_EQ(server.total_requests(), 0u);
+
+  // An HTTPS client that accepts the self-signed certificate gets the page.
+  std::unique_ptr<CURL, decltype(&curl_easy_cleanup)> curl(curl_easy_init(), &curl_easy_cleanup);
+  ASSERT_TRUE(curl);
+  std::string body;
+  const auto append = +[](char* data, std::size_t size, std::size_t n, void* out) {
+    static_cast<std::string*>(out)->append(data, size * n);
+    return size * n;
+  };
+  const std::string url = server.base_url() + "/";
+  curl_easy_setopt(curl.get(), CURLOPT_URL, url.c_str());
+  curl_easy_setopt(curl.get(), CURLOPT_SSL_VERIFYPEER, 0L);
+  curl_easy_setopt(curl.get(), CURLOPT_SSL_VERIFYHOST, 0L);
+  curl_easy_setopt(curl.get(), CURLOPT_TIMEOUT, 10L);
+  curl_easy_setopt(curl.get(), CURLOPT_WRITEFUNCTION, append);
+  curl_easy_setopt(curl.get(), CURLOPT_WRITEDATA, &body);
+  ASSERT_EQ(curl_easy_perform(curl.get()), CURLE_OK);
+  long status = 0;
+  curl_easy_getinfo(curl.get(), CURLINFO_RESPONSE_CODE, &status);
+  EXPECT_EQ(status, 200);
+  EXPECT_EQ(body, "secret");
+  EXPECT_EQ(server.total_requests(), 1u);
 }
 
 }  // namespace

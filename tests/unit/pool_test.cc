@@ -48,11 +48,16 @@ TEST(BoundedQueue, FailedTryPushLeavesItemUntouched) {
 TEST(BoundedQueue, FullQueueBlocksPushUntilPop) {
   BoundedQueue<int> q(1);
   ASSERT_TRUE(q.push(1));
+  std::atomic<bool> calling{false};
   std::atomic<bool> pushed{false};
   std::thread producer([&] {
+    calling = true;
     q.push(2);
     pushed = true;
   });
+  // Waits until the producer is at the call, so the check below is of a blocked push and not
+  // of a thread that has not started yet.
+  while (!calling.load()) std::this_thread::sleep_for(1ms);
   std::this_thread::sleep_for(50ms);
   EXPECT_FALSE(pushed.load()) << "push must block while the queue is full";
   EXPECT_EQ(q.pop(), 1);
@@ -77,8 +82,14 @@ TEST(BoundedQueue, CloseWakesWaitersAndDrains) {
 
   BoundedQueue<int> full(1);
   ASSERT_TRUE(full.push(1));
-  auto blocked = std::async(std::launch::async, [&] { return full.push(2); });
+  std::atomic<bool> calling{false};
+  auto blocked = std::async(std::launch::async, [&] {
+    calling = true;
+    return full.push(2);
+  });
+  while (!calling.load()) std::this_thread::sleep_for(1ms);
   std::this_thread::sleep_for(20ms);
+  EXPECT_EQ(blocked.wait_for(0ms), std::future_status::timeout) << "push must wait while full";
   full.close();
   EXPECT_FALSE(blocked.get());
 }
@@ -236,11 +247,14 @@ TEST(WorkerPool, FullQueueAppliesBackpressure) {
   EXPECT_FALSE(workers.try_submit(3));
   EXPECT_FALSE(workers.submit_for(4, 20ms));
   EXPECT_EQ(workers.stats().queued, 2u);
+  std::atomic<bool> calling{false};
   std::atomic<bool> pushed{false};
   std::thread producer([&] {
+    calling = true;
     workers.submit(5);
     pushed = true;
   });
+  while (!calling.load()) std::this_thread::sleep_for(1ms);
   std::this_thread::sleep_for(50ms);
   EXPECT_FALSE(pushed.load()) << "submit must block while the queue is full";
   gate.set_value();

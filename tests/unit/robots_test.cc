@@ -740,7 +740,9 @@ TEST(RobotsLimitsTest, TenMegabytesOfBinaryGarbageParseQuickly) {
   EXPECT_TRUE(rules.allowed("crawler", "/robots.txt"));
 }
 
-TEST(RobotsLimitsTest, GarbageWithStructureCharactersDoesNotCrash) {
+// Garbage made of the format's own characters: besides not crashing, the parse is deterministic
+// and /robots.txt itself stays allowed whatever the rules say (RFC 9309 2.2.2).
+TEST(RobotsLimitsTest, GarbageWithStructureCharactersParsesDeterministicallyAndKeepsRobotsTxt) {
   std::mt19937 rng(7);
   static constexpr char kAlphabet[] = "a:*$#%/ \t\r\n\xEF\xBB\xBF\x00useragntdilow-";
   const std::string_view alphabet(kAlphabet, sizeof(kAlphabet) - 1);  // keeps the NUL
@@ -749,9 +751,12 @@ TEST(RobotsLimitsTest, GarbageWithStructureCharactersDoesNotCrash) {
     std::string body;
     for (int i = 0; i < 2000; ++i) body += alphabet[pick(rng)];
     const RobotsRules rules = RobotsRules::parse(body);
-    (void)rules.allowed("a", "/a*$%/");
-    (void)rules.allowed("*", "");
-    (void)rules.crawl_delay("a");
+    const RobotsRules again = RobotsRules::parse(body);
+    EXPECT_EQ(rules.allowed("a", "/a*$%/"), again.allowed("a", "/a*$%/"));
+    EXPECT_EQ(rules.allowed("useragnt", "/dilow"), again.allowed("useragnt", "/dilow"));
+    EXPECT_EQ(rules.crawl_delay("a"), again.crawl_delay("a"));
+    EXPECT_TRUE(rules.allowed("a", "/robots.txt"));
+    EXPECT_TRUE(rules.allowed("*", "/robots.txt"));
   }
 }
 
