@@ -141,7 +141,8 @@ TEST(CrawlIntegration, RecordsCarryEveryDocumentedField) {
   EXPECT_GT(home.at("bytes").get<int>(), 100);
   EXPECT_THAT(home.at("digest").get<std::string>(), ::testing::MatchesRegex("sha256:[0-9a-f]{64}"));
   EXPECT_EQ(home.at("title"), "Hello World");
-  EXPECT_EQ(home.at("links"), (nlohmann::json{server.base_url() + "/b", "http://example.invalid/x"}));
+  EXPECT_EQ(home.at("links"),
+            (nlohmann::json{server.base_url() + "/b", "http://example.invalid/x"}));
   EXPECT_THAT(home.at("text").get<std::string>(), HasSubstr("Some text."));
   const auto& b = records.at(server.base_url() + "/b");
   EXPECT_EQ(b.at("depth"), 1);

@@ -734,7 +734,7 @@ TEST(Hostile, MillionLinks) {
   EXPECT_EQ(record.at("links").size(), 10000u);  // scope.max_links_per_page's default
   EXPECT_EQ(run.stats.at("limits").at("max_links_per_page"), 1);
   EXPECT_EQ(record.at("text_truncated"), true);  // 22 MB of anchors, parsed up to 2 MiB
-  EXPECT_EQ(faulty.total_requests(), 5u);     // max_pages_per_host
+  EXPECT_EQ(faulty.total_requests(), 5u);        // max_pages_per_host
 }
 
 }  // namespace

@@ -154,7 +154,11 @@ CrawlRun CrawlerProcess::wait(std::chrono::seconds timeout) {
   for (std::size_t i = 0; i + 1 < args_.size(); ++i) {
     if (args_[i] == "--out") out = dir_.path() / args_[i + 1];
   }
-  const bool crawled = run.exit_code == 0 || run.exit_code == 130 || run.exit_code == 143;
+  // A run that crawled (not --check, --help or --version) must have written its results file.
+  const bool crawled = (run.exit_code == 0 || run.exit_code == 130 || run.exit_code == 143) &&
+                       std::none_of(args_.begin(), args_.end(), [](const std::string& arg) {
+                         return arg == "--check" || arg == "--help" || arg == "--version";
+                       });
   if (std::filesystem::exists(out / "pages.jsonl")) {
     run.records = read_jsonl(out / "pages.jsonl", &run.bad_lines);
   } else if (crawled) {

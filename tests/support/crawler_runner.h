@@ -27,8 +27,8 @@ class TempDir {
 struct CrawlRun {
   int exit_code = -1;  // the process's exit status; 128+N when killed by N
   std::string output;  // stdout and stderr, interleaved
-  // pages.jsonl, one object per line. A run that exits 0, 130 or 143 without the file fails the
-  // test.
+  // pages.jsonl, one object per line. A crawl that exits 0, 130 or 143 without the file fails
+  // the test.
   std::vector<nlohmann::json> records;
   std::vector<std::string> bad_lines;  // lines of pages.jsonl that are not a JSON object
   nlohmann::json stats;                // stats.json, or null when absent
