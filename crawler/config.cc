@@ -69,8 +69,8 @@ std::string scalar_text(const YAML::Node& node) {
 // finish() rejects every key nobody read, so a typo never passes silently.
 class Section {
  public:
-  Section(YAML::Node node, std::string prefix, const std::string& source)
-      : node_(std::move(node)), prefix_(std::move(prefix)), source_(source) {
+  Section(const YAML::Node& node, std::string prefix, const std::string& source)
+      : node_(node), prefix_(std::move(prefix)), source_(source) {
     if (node_ && !node_.IsNull() && !node_.IsMap()) {
       fail(node_, "expected a mapping of keys, got " + scalar_text(node_));
     }

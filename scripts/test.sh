@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# The test command: installs dependencies, builds, runs every test with ctest, then again
-# under AddressSanitizer+UBSan and under ThreadSanitizer (separate build folders), then runs every
-# fuzz target for 30 s (scripts/fuzz.sh).
-# Usage: scripts/test.sh [--quick]   (--quick: the plain build only, no sanitizer builds)
+# The test command: installs dependencies, builds, runs every test with ctest, checks the style
+# (scripts/lint.sh: clang-format, clang-tidy), runs every test again under AddressSanitizer+UBSan
+# and under ThreadSanitizer (separate build folders), then runs every fuzz target for 30 s
+# (scripts/fuzz.sh; a clang build, which also checks the thread-safety annotations).
+# Usage: scripts/test.sh [--quick]   (--quick: the plain build only, no lint or sanitizer builds)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
@@ -30,6 +31,7 @@ mkdir -p "$root/build-test"
 run_suite "plain" "$root/build-test/plain" -DCMAKE_BUILD_TYPE=RelWithDebInfo
 
 if [ "$quick" -eq 0 ]; then
+  "$root/scripts/lint.sh" "$root/build-test/plain"
   export ASAN_OPTIONS="detect_leaks=1:abort_on_error=1"
   export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
   run_suite "asan+ubsan" "$root/build-test/asan" -DCMAKE_BUILD_TYPE=Debug \

@@ -158,7 +158,8 @@ struct Fetcher::Impl {
       curl_easy_setopt(h, CURLOPT_NOPROGRESS, 0L);
     }
     for (const auto& [name, value] : config.headers) {
-      base_headers = append_header(std::move(base_headers), name + ": " + value);
+      base_headers =
+          append_header(std::move(base_headers), std::string(name).append(": ").append(value));
     }
   }
 

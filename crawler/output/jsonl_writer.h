@@ -29,7 +29,9 @@ class JsonlWriter final : public ResultsWriter {
 
  private:
   struct FileCloser {
-    void operator()(std::FILE* f) const { std::fclose(f); }
+    void operator()(std::FILE* f) const {
+      std::fclose(f);  // NOLINT(cppcoreguidelines-owning-memory): the unique_ptr owns the FILE
+    }
   };
   std::filesystem::path path_;
   bool include_links_;

@@ -48,7 +48,7 @@ std::vector<std::string> realistic_page() {
   }
   html += "</nav></header>\n<main>\n";
   int article = 0;
-  while (html.size() < 28 * 1024) {
+  while (html.size() < std::size_t{28} * 1024) {
     html += "<!-- article " + std::to_string(article) + " -->\n<article class=\"card\">\n";
     html += "<h2><a href=\"/news/2026/11/story-" + std::to_string(article) +
             ".html?utm_source=home&amp;utm_medium=web\">A headline about things number " +

@@ -379,7 +379,8 @@ TEST(CrawlIntegration, FailuresBecomeRecordsNotCrashes) {
   });
   server.route("/big", [](const Request&) {
     Response r;
-    r.body = "<html><body>" + std::string(300 * 1024, 'x') + "<a href='/after-cut'>x</a>";
+    r.body =
+        "<html><body>" + std::string(std::size_t{300} * 1024, 'x') + "<a href='/after-cut'>x</a>";
     return r;
   });
   server.route("/broken", [](const Request&) {

@@ -496,7 +496,7 @@ TEST(Hostile, RobotsTxtOfTenMegabytes) {
 TEST(Hostile, RobotsTxtThatIsBinary) {
   FaultServer faulty;
   std::mt19937 random(42);
-  std::string robots(256 * 1024, '\0');
+  std::string robots(std::size_t{256} * 1024, '\0');
   for (auto& c : robots) c = static_cast<char>(random() & 0xff);
   const auto run = crawl_with_robots(faulty, page(robots, "application/octet-stream"));
   // Nothing in it is a rule: everything is allowed.

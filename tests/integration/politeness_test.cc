@@ -16,7 +16,6 @@
 namespace crawler::testing {
 namespace {
 
-using ::testing::HasSubstr;
 using namespace std::chrono_literals;
 
 std::string config_for(const std::vector<std::string>& seeds, const std::string& politeness,

@@ -98,7 +98,7 @@ TEST(StateIntegration, KillNineAtEachCommitStepLosesAndDuplicatesNothing) {
   std::vector<Killed> killed;
   int tails = 0;
   for (int round = 0; round < 9; ++round) {
-    const std::string step = points[round % 3];
+    const std::string& step = points[round % 3];
     const long n = 2 + round / 3;  // after at least one whole commit
     CrawlerProcess crawler(dir, yaml, {},
                            {"CRAWLER_TEST_CRASH_AT=" + step + ":" + std::to_string(n)});

@@ -49,7 +49,7 @@ using SslPtr = std::unique_ptr<SSL, SslDeleter>;
 constexpr auto kHeadDeadline = 5s;
 // Socket timeouts, so every blocked send or receive rechecks whether the server is stopping.
 constexpr auto kPollStep = 100ms;
-constexpr std::size_t kMaxHead = 64 * 1024;
+constexpr std::size_t kMaxHead = std::size_t{64} * 1024;
 
 std::string path_of(std::string_view target) {
   return std::string(target.substr(0, target.find('?')));

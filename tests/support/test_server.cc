@@ -343,8 +343,8 @@ std::string html_escape(std::string_view text) {
 
 }  // namespace
 
-std::string TestServer::html_page(std::string title, const std::vector<std::string>& hrefs,
-                                  std::string extra_body) {
+std::string TestServer::html_page(const std::string& title, const std::vector<std::string>& hrefs,
+                                  const std::string& extra_body) {
   std::string html = "<!DOCTYPE html>\n<html>\n<head>\n<meta charset=\"utf-8\">\n<title>" +
                      html_escape(title) + "</title>\n</head>\n<body>\n<h1>" + html_escape(title) +
                      "</h1>\n";

@@ -82,8 +82,8 @@ class TestServer {
   void set_request_logging(bool enabled);
 
   // A small HTML page: <title>, one <a href> per entry of `hrefs`, then `extra_body` verbatim.
-  static std::string html_page(std::string title, const std::vector<std::string>& hrefs,
-                               std::string extra_body = "");
+  static std::string html_page(const std::string& title, const std::vector<std::string>& hrefs,
+                               const std::string& extra_body = "");
 
  private:
   struct Impl;

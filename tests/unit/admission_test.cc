@@ -19,7 +19,7 @@ CrawlJob link(const std::string& url, int depth = 1) {
 }
 
 struct Fixture {
-  explicit Fixture(ScopeConfig config = {}, FrontierOptions options = {})
+  explicit Fixture(const ScopeConfig& config = {}, FrontierOptions options = {})
       : scope(config, {"http://a.example/"}, &limits), frontier(options) {}
   CrawlLimits limits;
   Scope scope;

@@ -449,8 +449,8 @@ TEST(StateStore, SpillIsFifoAcrossBatchesAndReopen) {
     StateStore store = StateStore::open(tmp.path());
     EXPECT_TRUE(store.unspill(5).empty());
     // Spill in uneven batches, taking some back in between.
-    std::size_t next = 0;
-    for (std::size_t size : {1u, 999u, 3000u, 2500u}) {
+    std::ptrdiff_t next = 0;
+    for (std::ptrdiff_t size : {1, 999, 3000, 2500}) {
       store.spill(std::vector<UrlRow>(expected.begin() + next, expected.begin() + next + size));
       next += size;
     }

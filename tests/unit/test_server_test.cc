@@ -608,11 +608,11 @@ TEST(SampleSiteTest, UsesEveryLinkForm) {
     }
     for (const auto& href : links.hrefs) {
       if (href.rfind(origin + "/", 0) == 0) forms.insert("absolute");
-      if (href.rfind("/", 0) == 0) forms.insert("root-relative");
+      if (href.rfind('/', 0) == 0) forms.insert("root-relative");
       if (href.rfind("../", 0) == 0) forms.insert("parent-relative");
       if (href.rfind("./", 0) == 0) forms.insert("dot-relative");
       if (href.rfind("page-", 0) == 0) forms.insert("same-dir-relative");
-      if (href.rfind("#", 0) == 0) forms.insert("fragment-only");
+      if (href.rfind('#', 0) == 0) forms.insert("fragment-only");
       if (href.find('#') != std::string::npos && href.front() != '#') forms.insert("fragment");
       if (href.rfind("mailto:", 0) == 0) forms.insert("mailto");
       if (href.rfind("javascript:", 0) == 0) forms.insert("javascript");
