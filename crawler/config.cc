@@ -386,8 +386,36 @@ std::string robots_agent(const Config& config) {
   return ua.substr(0, end);
 }
 
-std::string default_user_agent() {
-  return std::string("crawler/") + CRAWLER_VERSION + " (+https://github.com/crawler/crawler)";
+std::string default_user_agent() { return std::string("crawler/") + CRAWLER_VERSION; }
+
+namespace {
+
+// Hosts a crawl of one's own machine uses: nobody else's server is asked anything.
+bool is_loopback_host(std::string_view host) {
+  return host == "localhost" || host.ends_with(".localhost") || host.starts_with("127.") ||
+         host == "[::1]";
+}
+
+// A User-Agent a site owner can reach someone through: a URL or an e-mail address.
+bool names_a_contact(std::string_view agent) {
+  return agent.find("http://") != std::string_view::npos ||
+         agent.find("https://") != std::string_view::npos ||
+         agent.find('@') != std::string_view::npos;
+}
+
+}  // namespace
+
+std::optional<std::string> user_agent_warning(const Config& config) {
+  if (names_a_contact(config.fetch.user_agent)) return std::nullopt;
+  for (const std::string& seed : config.seeds) {
+    const auto parts = split_url_view(seed);
+    if (parts && is_loopback_host(parts->host)) continue;
+    return "the User-Agent \"" + config.fetch.user_agent +
+           "\" names no contact, so the owners of the sites crawled cannot reach you; set "
+           "fetch.user_agent to e.g. \"mycrawler/1.0 (+https://example.org/crawler; "
+           "ops@example.org)\"";
+  }
+  return std::nullopt;
 }
 
 Millis parse_duration(std::string_view text) {

@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <map>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -104,7 +105,12 @@ struct Config {
 // The product token matched against robots.txt User-agent lines.
 std::string robots_agent(const Config& config);
 
+// "crawler/<version>": no contact of its own, since whoever runs the crawl is the contact.
 std::string default_user_agent();
+
+// The start-of-crawl warning when the User-Agent names no contact (no URL, no e-mail address)
+// while a seed is not on this machine (loopback); std::nullopt otherwise.
+std::optional<std::string> user_agent_warning(const Config& config);
 
 // Parses YAML text. `source` names the file in error messages; relative paths inside the
 // config (seeds_file) are resolved against `base_dir`.

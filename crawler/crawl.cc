@@ -184,6 +184,7 @@ CrawlStats Crawl::run() {
   CrawlStats stats;
   stats.started_at = utc_now_rfc3339();
   s.started = Clock::now();
+  if (auto warning = user_agent_warning(config)) spdlog::warn("{}", *warning);
 
   // Restore what earlier runs left (the state folder), then admit the seeds.
   const std::filesystem::path out_dir(config.output.dir);
@@ -199,6 +200,10 @@ CrawlStats Crawl::run() {
     }
   }
   s.admit_seeds();
+  if (state && s.frontier.stats().queued == 0) {
+    spdlog::info("{}",
+                 state->nothing_to_fetch(s.frontier.stats().seen, config.state.recrawl_after));
+  }
 
   // The results sink: its writer thread writes and commits every record the workers finish.
   std::vector<std::unique_ptr<ResultsWriter>> writers;

@@ -2,6 +2,9 @@
 
 #include <spdlog/spdlog.h>
 
+#include <ctime>
+
+#include "crawler/config.h"
 #include "crawler/state/state_spill.h"
 #include "crawler/url/url.h"
 
@@ -109,6 +112,25 @@ void CrawlState::commit(std::uint64_t committed_length) {
   finished_.clear();
   batch.committed_length = static_cast<std::int64_t>(committed_length);
   store_.commit(run_id_, batch);
+}
+
+std::string CrawlState::nothing_to_fetch(std::uint64_t known,
+                                         std::chrono::milliseconds recrawl_after) const {
+  std::string due = "when a URL is added";
+  if (const auto oldest = store_.oldest_fetch()) {
+    const std::time_t at =
+        static_cast<std::time_t>(*oldest) +
+        static_cast<std::time_t>(
+            std::chrono::duration_cast<std::chrono::seconds>(recrawl_after).count());
+    std::tm utc{};
+    gmtime_r(&at, &utc);
+    char text[32];
+    std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &utc);
+    due = std::string("at ") + text;
+  }
+  return "nothing to fetch: the state in " + dir_.string() + " knows " + std::to_string(known) +
+         " URLs, all fetched within state.recrawl_after (" + format_duration(recrawl_after) +
+         "); the next re-crawl is due " + due + "; --fresh starts over";
 }
 
 void CrawlState::finish_run() { store_.finish_run(run_id_); }

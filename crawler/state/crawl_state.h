@@ -8,6 +8,7 @@
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
+#include <string>
 #include <vector>
 
 #include "crawler/frontier/memory_frontier.h"
@@ -39,6 +40,11 @@ class CrawlState final : public CommitTarget {
   void remember(const PageRecord& record) override;
   std::size_t pending() const override { return finished_.size(); }
   void commit(std::uint64_t committed_length) override;
+
+  // Why a run that starts with nothing queued has nothing to fetch, in one line: how many URLs
+  // the state knows, that all were fetched within `recrawl_after`, when the next re-crawl is
+  // due, and that --fresh starts over.
+  std::string nothing_to_fetch(std::uint64_t known, std::chrono::milliseconds recrawl_after) const;
 
   // The run ended (however): a later run has nothing of it to repair.
   void finish_run();

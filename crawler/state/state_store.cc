@@ -233,7 +233,7 @@ struct StateStore::Impl {
   Stmt begin, commit, rollback;
   Stmt insert_queued, upsert_finished, set_length;
   Stmt insert_run, finish_run, last_unfinished_run, find_run;
-  Stmt queued_chunk, stale_chunk, fingerprint_chunk, find, count_status;
+  Stmt queued_chunk, stale_chunk, fingerprint_chunk, find, count_status, oldest_fetch;
   Stmt insert_spill, spill_chunk, delete_spill, count_spill, clear_spill;
   std::uint64_t spilled = 0;  // rows in the spill table, kept in memory: count(*) scans
 
@@ -373,6 +373,7 @@ void StateStore::Impl::prepare_statements() {
   fingerprint_chunk = c.prepare("SELECT fp FROM urls WHERE fp >= ?1 ORDER BY fp LIMIT ?2");
   find = c.prepare(with_url_columns("SELECT ", " FROM urls WHERE fp = ?1"));
   count_status = c.prepare("SELECT count(*) FROM urls WHERE status = ?1");
+  oldest_fetch = c.prepare("SELECT min(fetched_at) FROM urls WHERE +status IN (1, 2)");
   insert_spill = c.prepare("INSERT INTO spill (fp, url, depth, referrer) VALUES (?1, ?2, ?3, ?4)");
   spill_chunk = c.prepare("SELECT seq, fp, url, depth, referrer FROM spill ORDER BY seq LIMIT ?1");
   delete_spill = c.prepare("DELETE FROM spill WHERE seq <= ?1");
@@ -604,6 +605,12 @@ std::uint64_t StateStore::count(UrlStatus status) const {
   Query q(impl_->connection, impl_->count_status, "counting URLs");
   q.bind(1, static_cast<int>(status));
   return q.step() ? static_cast<std::uint64_t>(q.column(0)) : 0;
+}
+
+std::optional<std::int64_t> StateStore::oldest_fetch() const {
+  Query q(impl_->connection, impl_->oldest_fetch, "finding the oldest fetch");
+  if (!q.step() || q.column(0) == 0) return std::nullopt;  // min() of no rows is NULL
+  return q.column(0);
 }
 
 void StateStore::spill(const std::vector<UrlRow>& rows) {

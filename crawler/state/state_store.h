@@ -146,6 +146,9 @@ class StateStore {
   void for_each_fingerprint(const std::function<void(std::uint64_t)>& fn) const;
 
   std::optional<UrlRow> find(std::uint64_t fp) const;
+  // The earliest fetched_at of a done or failed URL (unix seconds): when the next re-crawl is
+  // due. Scans the table: for a run that has nothing else to do.
+  std::optional<std::int64_t> oldest_fetch() const;
   // Tests and diagnostics only: rows with this status, in time proportional to their number.
   std::uint64_t count(UrlStatus status) const;
 

@@ -21,6 +21,7 @@ namespace crawler::testing {
 namespace {
 
 using ::testing::HasSubstr;
+using ::testing::Not;
 using namespace std::chrono_literals;
 
 std::string config_for(const std::string& seed, const std::string& extra = "") {
@@ -330,6 +331,104 @@ TEST(StateIntegration, RecrawlSendsValidatorsAndRecordsUnchangedChangedAndNewPag
   ASSERT_EQ(third.exit_code, 0) << third.output;
   EXPECT_EQ(not_modified() - before, 4) << "/, /a, /b and /c re-fetched and unchanged";
   EXPECT_TRUE(third.records.empty()) << third.records.size() << " records";
+}
+
+// Validators without an ETag: Last-Modified alone makes the re-crawl conditional. And a page
+// younger than state.recrawl_after is not asked for at all.
+TEST(StateIntegration, RecrawlWorksWithLastModifiedAloneAndSkipsYoungPages) {
+  struct Counts {
+    std::mutex mutex;
+    int conditional = 0;  // requests with If-Modified-Since
+    int not_modified = 0;
+    int requests = 0;
+  };
+  auto counts = std::make_shared<Counts>();
+  const std::string modified = "Tue, 01 Sep 2026 00:00:00 GMT";
+  TestServer server;
+  server.fallback([counts, modified](const Request& request) {
+    std::lock_guard lock(counts->mutex);
+    ++counts->requests;
+    Response r;
+    if (request.path != "/" && request.path != "/a") {
+      r.status = 404;
+      return r;
+    }
+    r.headers = {{"Last-Modified", modified}};
+    auto since = request.headers.find("if-modified-since");
+    if (since != request.headers.end()) {
+      ++counts->conditional;
+      if (since->second == modified) {
+        ++counts->not_modified;
+        r.status = 304;
+        return r;
+      }
+    }
+    r.body = TestServer::html_page(request.path, {"/a"});
+    return r;
+  });
+  const auto read = [&](int Counts::*field) {
+    std::lock_guard lock(counts->mutex);
+    return (*counts).*field;
+  };
+  TempDir dir;
+  const std::string base = "seeds: ['" + server.base_url() +
+                           "/']\n"
+                           "politeness: {robots: false, delay: 0}\n"
+                           "log: {level: info}\n";
+  const auto first = run_crawler(dir, base + "state: {recrawl_after: 0s}\n");
+  ASSERT_EQ(first.exit_code, 0) << first.output;
+  ASSERT_EQ(first.records.size(), 2u);
+  EXPECT_EQ(read(&Counts::conditional), 0);
+
+  std::this_thread::sleep_for(1100ms);  // fetched_at has a resolution of one second
+  const auto second = run_crawler(dir, base + "state: {recrawl_after: 0s}\n");
+  ASSERT_EQ(second.exit_code, 0) << second.output;
+  EXPECT_EQ(read(&Counts::conditional), 2) << "both pages re-fetched with If-Modified-Since";
+  EXPECT_EQ(read(&Counts::not_modified), 2);
+  ASSERT_EQ(second.records.size(), 2u);
+  for (const auto& record : second.records) {
+    EXPECT_EQ(record.at("status"), 304);
+    EXPECT_EQ(record.at("unchanged"), true);
+  }
+
+  const int requests = read(&Counts::requests);
+  const auto third = run_crawler(dir, base + "state: {recrawl_after: 1h}\n");
+  ASSERT_EQ(third.exit_code, 0) << third.output;
+  EXPECT_EQ(read(&Counts::requests), requests) << "pages younger than recrawl_after";
+  EXPECT_TRUE(third.records.empty());
+  EXPECT_THAT(third.output, HasSubstr("nothing to fetch"));
+}
+
+// A new user runs the same crawl twice: the second run has nothing to do, and says why.
+TEST(StateIntegration, ARunWithNothingToFetchSaysWhyInOneLine) {
+  TestServer server;
+  server.route("/", [](const Request&) {
+    Response r;
+    r.body = TestServer::html_page("Home", {"/a", "/b"});
+    return r;
+  });
+  TempDir dir;
+  const std::string yaml = "seeds: ['" + server.base_url() +
+                           "/']\n"
+                           "politeness: {robots: false, delay: 0}\n";
+  const auto first = run_crawler(dir, yaml);
+  ASSERT_EQ(first.exit_code, 0) << first.output;
+  EXPECT_THAT(first.output, Not(HasSubstr("nothing to fetch")));
+  EXPECT_THAT(first.output, Not(HasSubstr("names no contact"))) << "a loopback crawl";
+  const auto second = run_crawler(dir, yaml);
+  ASSERT_EQ(second.exit_code, 0) << second.output;
+  EXPECT_TRUE(second.records.empty());
+  std::string line;
+  std::istringstream lines(second.output);
+  while (std::getline(lines, line) && line.find("nothing to fetch") == std::string::npos) {
+  }
+  EXPECT_THAT(line, HasSubstr("knows 3 URLs"));
+  EXPECT_THAT(line, HasSubstr("fetched within state.recrawl_after (24h)"));
+  EXPECT_THAT(line, HasSubstr("the next re-crawl is due at 20"));
+  EXPECT_THAT(line, HasSubstr("--fresh starts over"));
+  const auto fresh = run_crawler(dir, yaml, {"--fresh"});
+  ASSERT_EQ(fresh.exit_code, 0) << fresh.output;
+  EXPECT_EQ(fresh.records.size(), 3u);
 }
 
 TEST(StateIntegration, ASecondRunExitsThreeNamingThePidAndAKilledRunsLockDoesNotBlock) {

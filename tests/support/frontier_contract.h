@@ -347,6 +347,44 @@ TYPED_TEST_P(FrontierContract, NoPerHostBudgetMeansNoLimit) {
   EXPECT_TRUE(result.over_budget.empty());
 }
 
+// The README's numbers, with the default options: a pause after 5 connection failures in a
+// row, each pause twice the one before, and the host given up after its 3rd pause, when 5 more
+// failures come: 20 failures in all.
+TYPED_TEST_P(FrontierContract, TheBreakerKeepsItsDocumentedNumbers) {
+  FrontierOptions options;
+  options.first_pause = 60ms;
+  options.max_pause = 10s;
+  Frontier& f = this->make(options);
+  for (int i = 0; i < 40; ++i) f.add(frontier_job("http://dead.example/" + std::to_string(i)));
+  int failures = 0;
+  int abandoned = 0;
+  std::vector<Clock::duration> gaps;  // from a streak's last failure to the next release
+  Clock::time_point streak_end{};
+  while (auto j = f.next(Clock::now() + 5s)) {
+    if (!j->abandoned.empty()) {
+      ++abandoned;
+      f.complete(*j, HostOutcome::kNotContacted);
+      continue;
+    }
+    if (streak_end != Clock::time_point{}) {
+      gaps.push_back(Clock::now() - streak_end);
+      streak_end = {};
+    }
+    ++failures;
+    const bool ends_streak = failures % 5 == 0;
+    if (ends_streak) streak_end = Clock::now();
+    f.complete(*j, HostOutcome::kConnectFailure);
+  }
+  EXPECT_EQ(failures, 20) << "5 failures, 3 pauses, then 5 more and the host is dead";
+  EXPECT_EQ(abandoned, 20);
+  ASSERT_EQ(gaps.size(), 3u);
+  // Each pause is at least its length (taken from before the failure that started it).
+  EXPECT_GE(gaps[0], 60ms);
+  EXPECT_GE(gaps[1], 120ms);
+  EXPECT_GE(gaps[2], 240ms);
+  EXPECT_TRUE(f.finished());
+}
+
 // What the state persists with each commit: every URL add() admitted, once.
 TYPED_TEST_P(FrontierContract, TakeAdmittedHandsEachNewUrlOverOnce) {
   Frontier& f = this->make(FrontierOptions{.track_admitted = true});
@@ -364,17 +402,15 @@ TYPED_TEST_P(FrontierContract, TakeAdmittedHandsEachNewUrlOverOnce) {
   EXPECT_TRUE(f.take_admitted().empty());
 }
 
-REGISTER_TYPED_TEST_SUITE_P(FrontierContract, AdmitsEachUrlOnce, AddsABatchLikeOneAddEachInOrder,
-                            FinishedOnlyWhenNothingQueuedAndNothingInFlight, PerHostLimitAndDelay,
-                            MaxPagesBudgetCountsNewUrlsButNotContinuations,
-                            PerHostBudgetIsExactAndKnownUrlsCostNothing,
-                            NoPerHostBudgetMeansNoLimit, DelayedContinuationWaitsUntilItsTime,
-                            ContinuationsGoBeforeNewUrlsOfTheirHost,
-                            DepthLevelsReleaseDeeperUrlsOnlyAfterShallowerOnesFinish,
-                            StopWakesTheDispatcher, AStoppedFrontierReleasesNothing,
-                            APausedHostWaitsAndOthersGoOn,
-                            RobotsTxtGatesAnOriginAndItsCrawlDelayHolds,
-                            AHostThatKeepsFailingIsPausedThenAbandoned,
-                            TakeAdmittedHandsEachNewUrlOverOnce);
+REGISTER_TYPED_TEST_SUITE_P(
+    FrontierContract, AdmitsEachUrlOnce, AddsABatchLikeOneAddEachInOrder,
+    FinishedOnlyWhenNothingQueuedAndNothingInFlight, PerHostLimitAndDelay,
+    MaxPagesBudgetCountsNewUrlsButNotContinuations, PerHostBudgetIsExactAndKnownUrlsCostNothing,
+    NoPerHostBudgetMeansNoLimit, DelayedContinuationWaitsUntilItsTime,
+    ContinuationsGoBeforeNewUrlsOfTheirHost,
+    DepthLevelsReleaseDeeperUrlsOnlyAfterShallowerOnesFinish, StopWakesTheDispatcher,
+    AStoppedFrontierReleasesNothing, APausedHostWaitsAndOthersGoOn,
+    RobotsTxtGatesAnOriginAndItsCrawlDelayHolds, AHostThatKeepsFailingIsPausedThenAbandoned,
+    TheBreakerKeepsItsDocumentedNumbers, TakeAdmittedHandsEachNewUrlOverOnce);
 
 }  // namespace crawler::testing

@@ -41,6 +41,37 @@ TEST(Config, DefaultsWhenEmpty) {
   EXPECT_EQ(c.log.level, "info");
 }
 
+// The README promises a polite crawler out of the box.
+TEST(Config, PoliteByDefault) {
+  const Config c = parse("");
+  EXPECT_EQ(c.politeness.delay, 1s);
+  EXPECT_EQ(c.politeness.per_host, 2u);
+  EXPECT_TRUE(c.politeness.robots);
+  EXPECT_FALSE(c.politeness.follow_nofollow);
+  EXPECT_EQ(c.politeness.retries, 3);
+  EXPECT_EQ(c.politeness.backoff, 1s);
+  EXPECT_EQ(c.politeness.max_delay, 30s);
+  EXPECT_EQ(c.state.dir, "state") << "resumable by default";
+  EXPECT_EQ(c.state.recrawl_after, 24h);
+  EXPECT_EQ(c.fetch.user_agent, std::string("crawler/") + CRAWLER_VERSION)
+      << "no contact of someone else's: the user running the crawl is the contact";
+}
+
+TEST(Config, AUserAgentWithoutAContactIsWarnedAboutOnlyForOtherMachines) {
+  Config c = parse("seeds: [http://127.0.0.1:8080/, 'http://localhost/']");
+  EXPECT_FALSE(user_agent_warning(c)) << "a crawl of one's own machine needs no contact";
+  c.seeds.push_back("https://example.com/");
+  const auto warning = user_agent_warning(c);
+  ASSERT_TRUE(warning);
+  EXPECT_THAT(*warning, HasSubstr("fetch.user_agent"));
+  EXPECT_THAT(*warning, HasSubstr("names no contact"));
+  for (const char* agent : {"bot/1 (+https://example.org/bot)", "bot/1 (ops@example.org)",
+                            "bot/1 (+http://example.org/)"}) {
+    c.fetch.user_agent = agent;
+    EXPECT_FALSE(user_agent_warning(c)) << agent;
+  }
+}
+
 TEST(Config, ReadsEverySection) {
   const Config c = parse(R"(
 seeds: [HTTP://Example.COM:80/a/../b]
