@@ -4,6 +4,7 @@
 #include <signal.h>
 
 #include <deque>
+#include <filesystem>
 #include <map>
 #include <regex>
 #include <set>
@@ -493,6 +494,56 @@ TEST(CrawlIntegration, SigtermStopsGracefullyWithExit143AndWholeRecords) {
   // Every request that reached the server finished and was written: with robots off and no
   // redirects, one request is one record, and a job queued but never started sent nothing.
   EXPECT_EQ(server.total_requests(), run.records.size());
+}
+
+// SIGINT: exit 130. A second signal exits at once, without waiting for the fetches in flight,
+// leaving only whole lines; the next run then records every page exactly once.
+TEST(CrawlIntegration, SigintExits130AndASecondSignalExitsAtOnceThenResumeRecordsEachPageOnce) {
+  SampleSite site(SampleSiteOptions{.pages = 60, .seed = 10});
+  TestServer server;
+  server.serve_site(site, 100ms);
+  TempDir dir;
+  const std::string yaml = config_for(server.base_url() + "/");
+  {
+    CrawlerProcess crawler(dir, yaml);
+    ASSERT_TRUE(wait_for([&] { return server.total_requests() >= 10; })) << "the crawl stalled";
+    crawler.signal(SIGINT);
+    const auto run = crawler.wait(30s);
+    EXPECT_EQ(run.exit_code, 130) << run.output;
+    EXPECT_EQ(run.stats.at("stopped_by"), "signal");
+    EXPECT_EQ(server.total_requests(), run.records.size()) << "fetches in flight finished";
+  }
+  server.serve_site(site, 10s);  // every fetch now outlasts a second signal by far
+  {
+    CrawlerProcess crawler(dir, yaml);
+    const std::size_t before = server.total_requests();
+    ASSERT_TRUE(wait_for([&] { return server.total_requests() >= before + 4; }))
+        << "the resumed crawl stalled";
+    crawler.signal(SIGINT);
+    std::this_thread::sleep_for(200ms);
+    const auto second = std::chrono::steady_clock::now();
+    crawler.signal(SIGINT);
+    const auto run = crawler.wait(60s);
+    EXPECT_EQ(run.exit_code, 130) << run.output;
+    EXPECT_LT(std::chrono::steady_clock::now() - second, 7s)
+        << "the second signal did not wait for the 10 s fetches";
+    EXPECT_TRUE(run.bad_lines.empty()) << "whole lines only";
+  }
+  server.serve_site(site);
+  const auto resumed = run_crawler(dir, yaml);
+  ASSERT_EQ(resumed.exit_code, 0) << resumed.output;
+  std::vector<std::string> bad;
+  std::map<std::string, int> count;
+  for (const auto& entry : std::filesystem::directory_iterator(dir.path() / "out")) {
+    if (entry.path().filename().string().rfind("pages-", 0) != 0) continue;
+    for (const auto& row : read_jsonl(entry.path(), &bad))
+      ++count[row.at("url").get<std::string>()];
+  }
+  EXPECT_TRUE(bad.empty());
+  for (const auto& path : site.reachable_paths()) {
+    EXPECT_EQ(count[server.base_url() + path], 1) << path;
+  }
+  EXPECT_EQ(count.size(), site.reachable_paths().size());
 }
 
 TEST(CrawlIntegration, EachRunKeepsItsOwnResultsFileAndPagesJsonlLinksTheNewest) {

@@ -534,6 +534,27 @@ TEST_P(Hostile, RobotsTxtServedWith5xx) {
   EXPECT_EQ(faulty.request_count("/"), 0u);
 }
 
+// No answer at all (the connection closed without a byte) is not a 4xx: like a 5xx, everything
+// is disallowed (RFC 9309 2.3.1.4).
+TEST_P(Hostile, RobotsTxtWithNoAnswerDisallowsEverything) {
+  FaultServer faulty;
+  const auto run = crawl_with_robots(faulty, [](FaultConnection&) {});
+  expect_fault(run, faulty.base_url() + "/", "robots", "robots.txt unreachable");
+  EXPECT_EQ(faulty.request_count("/"), 0u);
+}
+
+// A 4xx means there is no robots.txt: everything is allowed (RFC 9309 2.3.1.3).
+TEST_P(Hostile, RobotsTxtAnswering404AllowsEverything) {
+  FaultServer faulty;
+  const auto run = crawl_with_robots(
+      faulty, [](FaultConnection& c) { c.respond(404, "text/plain", "not found"); });
+  for (const char* path : {"/", "/a", "/private"}) {
+    EXPECT_TRUE(record_for(run, faulty.base_url() + path).at("error").is_null()) << path;
+    EXPECT_EQ(faulty.request_count(path), 1u) << path;
+  }
+  EXPECT_EQ(faulty.request_count("/robots.txt"), 1u) << "fetched once, not retried";
+}
+
 TEST_P(Hostile, RobotsTxtRedirectsTenTimes) {
   FaultServer faulty;
   for (int i = 1; i <= 10; ++i) {

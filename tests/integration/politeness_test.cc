@@ -5,12 +5,14 @@
 
 #include <algorithm>
 #include <atomic>
+#include <ctime>
 #include <fstream>
 #include <map>
 #include <memory>
 #include <mutex>
 
 #include "tests/support/crawler_runner.h"
+#include "tests/support/fault_server.h"
 #include "tests/support/test_server.h"
 
 namespace crawler::testing {
@@ -244,6 +246,140 @@ TEST(PolitenessIntegration, RetryAfterOn503IsHonouredThenTheFetchSucceeds) {
   const auto requests = server.requests();
   ASSERT_EQ(requests.size(), 2u);
   EXPECT_GE(requests[1].arrived - requests[0].arrived, 950ms) << "Retry-After: 1 is a second";
+}
+
+// An HTTP-date in the future, RFC 9110's other Retry-After form.
+std::string http_date_in(std::chrono::seconds from_now) {
+  const std::time_t when = std::time(nullptr) + from_now.count();
+  std::tm utc{};
+  gmtime_r(&when, &utc);
+  char text[64];
+  std::strftime(text, sizeof text, "%a, %d %b %Y %H:%M:%S GMT", &utc);
+  return text;
+}
+
+// Retry-After as an HTTP-date is honoured, but never past politeness.max_delay: a date 60 s
+// away waits max_delay (1 s), not a minute, and not just the 50 ms backoff.
+TEST(PolitenessIntegration, RetryAfterAsAnHttpDateIsCappedByMaxDelay) {
+  TestServer server;
+  auto calls = std::make_shared<std::atomic<int>>(0);
+  server.route("/", [calls](const Request&) {
+    Response r;
+    if (calls->fetch_add(1) == 0) {
+      r.status = 503;
+      r.headers = {{"Retry-After", http_date_in(60s)}};
+      return r;
+    }
+    r.body = TestServer::html_page("Back", {});
+    return r;
+  });
+  TempDir dir;
+  const auto run =
+      run_crawler(dir, config_for({server.base_url() + "/"},
+                                  "robots: false, delay: 0, backoff: 50ms, max_delay: 1s"));
+  ASSERT_EQ(run.exit_code, 0) << run.output;
+  const auto requests = server.requests();
+  ASSERT_EQ(requests.size(), 2u);
+  EXPECT_GE(requests[1].arrived - requests[0].arrived, 950ms) << "the date was read";
+  EXPECT_LT(requests[1].arrived - requests[0].arrived, 30s) << "max_delay caps the date";
+  EXPECT_EQ(run.records.at(0).at("status"), 200);
+}
+
+// A 429 (or 503) with Retry-After pauses the whole host, not only the refused URL.
+TEST(PolitenessIntegration, A429PausesTheWholeHost) {
+  TestServer server;
+  auto calls = std::make_shared<std::atomic<int>>(0);
+  server.route("/", [](const Request&) { return page({"/a", "/b", "/c"}); });
+  server.route("/a", [calls](const Request&) {
+    Response r;
+    if (calls->fetch_add(1) == 0) {
+      r.status = 429;
+      r.headers = {{"Retry-After", "1"}};
+      return r;
+    }
+    return page({});
+  });
+  server.route("/b", [](const Request&) { return page({}); });
+  server.route("/c", [](const Request&) { return page({}); });
+  TempDir dir;
+  const auto run = run_crawler(
+      dir, config_for({server.base_url() + "/"}, "robots: false, delay: 0, per_host: 1"));
+  ASSERT_EQ(run.exit_code, 0) << run.output;
+  EXPECT_EQ(run.records.size(), 4u);
+  const auto requests = server.requests();
+  ASSERT_EQ(requests.size(), 5u);
+  std::size_t refused = 0;
+  while (refused < requests.size() && requests[refused].path != "/a") ++refused;
+  ASSERT_LT(refused + 1, requests.size()) << "/a was fetched last";
+  EXPECT_GE(requests[refused + 1].arrived - requests[refused].arrived, 950ms)
+      << requests[refused + 1].path << " was fetched while the host was paused";
+}
+
+// 500, 502 and 504 are retried like 429 and 503, and so is a connection closed without an answer.
+TEST(PolitenessIntegration, ServerErrorsAndNetworkFailuresAreRetried) {
+  TestServer server;
+  struct Counts {
+    std::mutex mutex;
+    std::map<std::string, int> by_path;
+  };
+  auto counts = std::make_shared<Counts>();
+  server.fallback([counts](const Request& request) {
+    int seen = 0;
+    {
+      std::lock_guard lock(counts->mutex);
+      seen = counts->by_path[request.path]++;
+    }
+    if (request.path == "/") return page({"/500", "/502", "/504"});
+    Response r;
+    if (seen == 0) {
+      r.status = std::stoi(request.path.substr(1));
+      return r;
+    }
+    return page({});
+  });
+  FaultServer flaky;
+  auto connections = std::make_shared<std::atomic<int>>(0);
+  flaky.on("/", [connections](FaultConnection& c) {
+    if (connections->fetch_add(1) == 0) return;  // closed without a byte: a network failure
+    c.respond(200, "text/html", "<html><title>second try</title></html>");
+  });
+  TempDir dir;
+  const auto run =
+      run_crawler(dir, config_for({server.base_url() + "/", flaky.base_url() + "/"},
+                                  "robots: false, delay: 0, retries: 1, backoff: 20ms"));
+  ASSERT_EQ(run.exit_code, 0) << run.output;
+  const auto records = by_url(run);
+  for (const char* path : {"/500", "/502", "/504"}) {
+    EXPECT_EQ(records.at(server.base_url() + path).at("status"), 200) << path;
+    EXPECT_EQ(server.request_count(path), 2u) << path;
+  }
+  EXPECT_EQ(records.at(flaky.base_url() + "/").at("title"), "second try");
+  EXPECT_EQ(connections->load(), 2);
+}
+
+// Each retry waits backoff * 2^attempt, with up to 25% jitter either way.
+TEST(PolitenessIntegration, BackoffDoublesWithinAQuarter) {
+  TestServer server;
+  server.route("/", [](const Request&) {
+    Response r;
+    r.status = 500;
+    return r;
+  });
+  TempDir dir;
+  const auto run = run_crawler(
+      dir, config_for({server.base_url() + "/"},
+                      "robots: false, delay: 0, retries: 3, backoff: 200ms, max_delay: 10s"));
+  ASSERT_EQ(run.exit_code, 0) << run.output;
+  const auto requests = server.requests();
+  ASSERT_EQ(requests.size(), 4u);
+  for (std::size_t i = 1; i < requests.size(); ++i) {
+    const auto gap = requests[i].arrived - requests[i - 1].arrived;
+    const auto nominal = 200ms * (1 << (i - 1));
+    EXPECT_GE(gap, nominal * 3 / 4 - 10ms) << "retry " << i;
+    // Late is allowed some slack (a busy machine); early is not.
+    EXPECT_LE(gap, nominal * 5 / 4 + 2s) << "retry " << i;
+  }
+  EXPECT_EQ(run.records.at(0).at("error"), "HTTP 500 after 4 tries");
 }
 
 TEST(PolitenessIntegration, A429StormIsRiddenOutAndTheLastFailureIsRecorded) {
