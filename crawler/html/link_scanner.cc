@@ -806,7 +806,8 @@ class Scanner {
 
   void open_body(bool frameset_ok) {
     phase_ = Phase::kBody;
-    frameset_ok_ = frameset_ok;
+    // A <template> anywhere before (the head included) already said "not ok".
+    frameset_ok_ = frameset_ok && !template_seen_;
     body_start_.links = page_.links.size();
     body_start_.links_truncated = page_.links_truncated;
     body_start_.title = page_.title;
@@ -1044,6 +1045,9 @@ class Scanner {
   }
 
   void open_template() {
+    // Every <template> start tag goes through "in head", which sets frameset-ok to "not ok".
+    frameset_ok_ = false;
+    template_seen_ = true;
     templates_.push_back({in_select_, select_in_table_, table_depth_});
     in_select_ = false;
     select_in_table_ = false;
@@ -1191,9 +1195,10 @@ class Scanner {
   ParsedPage& page_;
 
   Phase phase_ = Phase::kBeforeBody;
-  bool after_head_ = false;  // "</head>" seen before the body
-  bool frameset_ok_ = true;  // the tree builder's frameset-ok flag (meaningful in kBody)
-  Snapshot body_start_;      // the page as it was when the body opened
+  bool after_head_ = false;     // "</head>" seen before the body
+  bool frameset_ok_ = true;     // the tree builder's frameset-ok flag (meaningful in kBody)
+  bool template_seen_ = false;  // a <template> start tag cleared frameset-ok before the body
+  Snapshot body_start_;         // the page as it was when the body opened
   std::size_t frameset_depth_ = 0;
   bool in_select_ = false;
   bool select_in_table_ = false;  // "in select in table": table parts close it

@@ -364,6 +364,42 @@ TEST_P(Hostile, GzipBombIsCutAtMaxBodyDecodedBytes) {
               static_cast<unsigned long long>(faulty.bytes_sent("/") / 1024));
 }
 
+// A zstd frame of RLE blocks (RFC 8878 3.1.1): each block is 4 bytes that decode to 128 KiB of
+// one byte, so 1 GiB is 32 KiB on the wire. Written by hand: no encoder is needed for it.
+Bomb zstd_bomb(std::uint64_t decoded_mib) {
+  constexpr std::uint32_t kBlock = 128 * 1024;  // the largest block
+  const std::uint64_t blocks = decoded_mib * (1 << 20) / kBlock;
+  Bomb bomb;
+  bomb.body = std::string("\x28\xB5\x2F\xFD", 4);  // magic 0xFD2FB528, little-endian
+  bomb.body += '\x00';                             // no content size, no checksum, no dict
+  bomb.body += static_cast<char>(7 << 3);          // window 2^(10+7) = 128 KiB
+  for (std::uint64_t i = 0; i < blocks; ++i) {
+    const std::uint32_t last = i + 1 == blocks ? 1 : 0;
+    const std::uint32_t header = last | (1u << 1) | (kBlock << 3);  // an RLE block
+    bomb.body += static_cast<char>(header & 0xff);
+    bomb.body += static_cast<char>((header >> 8) & 0xff);
+    bomb.body += static_cast<char>((header >> 16) & 0xff);
+    bomb.body += ' ';
+  }
+  bomb.decoded = blocks * kBlock;
+  return bomb;
+}
+
+TEST_P(Hostile, ZstdBombIsCutAtMaxBodyDecodedBytes) {
+  const Bomb bomb = zstd_bomb(4096);  // 4 GiB of spaces
+  std::printf("[          ] zstd bomb: %zu KiB inflate to %llu MiB\n", bomb.body.size() / 1024,
+              static_cast<unsigned long long>(bomb.decoded >> 20));
+  FaultServer faulty;
+  faulty.on("/", [&bomb](FaultConnection& c) {
+    c.respond(200, "text/html", bomb.body, {{"Content-Encoding", "zstd"}});
+  });
+  Knobs knobs;
+  knobs.max_body = "4MiB";
+  const auto run = crawl_with_healthy_host(faulty.base_url() + "/", knobs);
+  expect_fault(run, faulty.base_url() + "/", "too_large", "body larger than 4MiB");
+  EXPECT_EQ(record_for(run, faulty.base_url() + "/").at("bytes"), 4 << 20);
+}
+
 TEST_P(Hostile, BrotliBombIsCutAtMaxBodyDecodedBytes) {
   const Bomb bomb = brotli_bomb(4096);  // 4 GiB of spaces
   std::printf("[          ] brotli bomb: %zu bytes inflate to %llu MiB\n", bomb.body.size(),

@@ -12,6 +12,7 @@
 
 #include "crawler/config.h"
 #include "crawler/html/html_parser.h"
+#include "crawler/html/link_scanner.h"
 #include "crawler/url/url.h"
 
 namespace crawler {
@@ -112,6 +113,27 @@ TEST(FuzzFindings, OverflowingCharacterReferencesBecomeReplacementCharacters) {
   EXPECT_EQ(page.base_href, "/b\xEF\xBF\xBD/");
   ASSERT_EQ(page.links.size(), 1u);
   EXPECT_EQ(page.links[0].href, "/x\xEF\xBF\xBDy");
+}
+
+// regressions/link_scanner/template-clears-frameset-ok (CI, 30 s run): every <template> start
+// tag sets the tree builder's frameset-ok flag to "not ok", also in the head, before the body
+// exists. The scanner reset the flag when the body opened, so a later <frameset> replaced a body
+// that Gumbo keeps, and the scanner lost its links.
+TEST(FuzzFindings, ATemplateBeforeTheBodyKeepsAFramesetFromReplacingIt) {
+  for (const char* html : {"<template></template><a href=a><frameset>",
+                           "<a href=a><template></template><frameset><frame src=no>",
+                           "<select><template></template></select><a href=a><frameset>"}) {
+    const ParsedPage gumbo = parse_html(html, ParseOptions{});
+    const ParsedPage scanned = scan_links(html, ParseOptions{});
+    ASSERT_EQ(gumbo.links.size(), 1u) << html;
+    EXPECT_EQ(gumbo.links[0].href, "a") << html;
+    ASSERT_EQ(scanned.links.size(), gumbo.links.size()) << html;
+    EXPECT_EQ(scanned.links[0].href, gumbo.links[0].href) << html;
+  }
+  // Before the body, a <frameset> does not look at the flag: the template changes nothing.
+  const char* frameset = "<template></template><frameset><frame src=f>";
+  ASSERT_EQ(parse_html(frameset, ParseOptions{}).links.size(), 1u);
+  EXPECT_EQ(scan_links(frameset, ParseOptions{}).links.size(), 1u);
 }
 
 }  // namespace
