@@ -392,8 +392,11 @@ namespace {
 
 // Hosts a crawl of one's own machine uses: nobody else's server is asked anything.
 bool is_loopback_host(std::string_view host) {
-  return host == "localhost" || host.ends_with(".localhost") || host.starts_with("127.") ||
-         host == "[::1]";
+  if (host == "localhost" || host.ends_with(".localhost") || host == "[::1]") return true;
+  // 127.0.0.0/8 as a dotted address, not a name that merely starts with "127.".
+  return host.starts_with("127.") && std::all_of(host.begin(), host.end(), [](char c) {
+           return is_ascii_digit(c) || c == '.';
+         });
 }
 
 // A User-Agent a site owner can reach someone through: a URL or an e-mail address.

@@ -55,6 +55,13 @@ void install_crash_hook(ResultsSink& sink, const JsonlWriter& results) {
   const auto colon = spec.find(':');
   const std::string kill_step = spec.substr(0, colon);
   const long kill_at = colon == std::string::npos ? 1 : std::atol(spec.c_str() + colon + 1);
+  if ((kill_step != "written" && kill_step != "synced" && kill_step != "committed") ||
+      kill_at < 1) {
+    // A test that asked for a crash it never gets would pass for the wrong reason.
+    std::fprintf(stderr, "CRAWLER_TEST_CRASH_AT=%s: expected <written|synced|committed>:<n >= 1>\n",
+                 at);
+    std::exit(2);
+  }
   sink.set_step_hook_for_testing(
       [&results, kill_step, kill_at,
        counts = std::map<std::string, long>()](ResultsSink::Step step) mutable {
@@ -200,9 +207,10 @@ CrawlStats Crawl::run() {
     }
   }
   s.admit_seeds();
-  if (state && s.frontier.stats().queued == 0) {
-    spdlog::info("{}",
-                 state->nothing_to_fetch(s.frontier.stats().seen, config.state.recrawl_after));
+  // Nothing queued although the state knows URLs: all are younger than recrawl_after. (With
+  // nothing known, the seeds were out of scope, which admit_seeds() has said already.)
+  if (const auto known = s.frontier.stats(); state && known.queued == 0 && known.seen > 0) {
+    spdlog::info("{}", state->nothing_to_fetch(known.seen, config.state.recrawl_after));
   }
 
   // The results sink: its writer thread writes and commits every record the workers finish.

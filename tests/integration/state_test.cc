@@ -399,6 +399,18 @@ TEST(StateIntegration, RecrawlWorksWithLastModifiedAloneAndSkipsYoungPages) {
   EXPECT_THAT(third.output, HasSubstr("nothing to fetch"));
 }
 
+// A crash point the hook does not know would make the crash test pass without a crash.
+TEST(StateIntegration, AnUnknownCrashPointIsRefused) {
+  TestServer server;
+  TempDir dir;
+  for (const char* spec : {"CRAWLER_TEST_CRASH_AT=flushed:2", "CRAWLER_TEST_CRASH_AT=synced:0"}) {
+    CrawlerProcess crawler(dir, config_for(server.base_url() + "/"), {}, {spec});
+    const auto run = crawler.wait(30s);
+    EXPECT_EQ(run.exit_code, 2) << spec << "\n" << run.output;
+    EXPECT_THAT(run.output, HasSubstr("expected <written|synced|committed>:<n >= 1>")) << spec;
+  }
+}
+
 // A new user runs the same crawl twice: the second run has nothing to do, and says why.
 TEST(StateIntegration, ARunWithNothingToFetchSaysWhyInOneLine) {
   TestServer server;

@@ -60,7 +60,7 @@ TEST(Config, PoliteByDefault) {
 TEST(Config, AUserAgentWithoutAContactIsWarnedAboutOnlyForOtherMachines) {
   Config c = parse("seeds: [http://127.0.0.1:8080/, 'http://localhost/']");
   EXPECT_FALSE(user_agent_warning(c)) << "a crawl of one's own machine needs no contact";
-  c.seeds.push_back("https://example.com/");
+  c.seeds.push_back("https://127.example.com/");  // a name, not a loopback address
   const auto warning = user_agent_warning(c);
   ASSERT_TRUE(warning);
   EXPECT_THAT(*warning, HasSubstr("fetch.user_agent"));
