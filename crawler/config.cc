@@ -243,7 +243,7 @@ void read_pool(Section section, PoolConfig& pool) {
   section.finish();
 }
 
-void read_fetch(Section section, FetchConfig& fetch) {
+void read_fetch(Section section, FetchConfig& fetch, const std::filesystem::path& base_dir) {
   section.read("user_agent", fetch.user_agent);
   section.read_duration("timeout", fetch.timeout);
   section.read_duration("connect_timeout", fetch.connect_timeout);
@@ -254,6 +254,17 @@ void read_fetch(Section section, FetchConfig& fetch) {
   section.read_size("low_speed_limit", fetch.low_speed_limit);
   section.read_duration("low_speed_time", fetch.low_speed_time);
   section.read("insecure", fetch.insecure);
+  section.read("ca_file", fetch.ca_file);
+  // Relative to the config file, like seeds_file, so a config and its CA travel together.
+  if (!fetch.ca_file.empty() && std::filesystem::path(fetch.ca_file).is_relative()) {
+    fetch.ca_file = (base_dir / fetch.ca_file).string();
+  }
+  if (!fetch.ca_file.empty() && !std::ifstream(fetch.ca_file).good()) {
+    section.fail_key("ca_file", section.value("ca_file"),
+                     "cannot read '" + fetch.ca_file +
+                         "': give a readable PEM file of CA certificates, or \"\" for the "
+                         "system's");
+  }
   if (fetch.low_speed_time.count() < 1000 || fetch.low_speed_time.count() % 1000 != 0) {
     section.fail_key("low_speed_time", section.value("low_speed_time"),
                      "must be whole seconds, at least 1s (curl checks the speed once a second)");
@@ -299,6 +310,11 @@ void read_output(Section section, OutputConfig& output) {
 void read_politeness(Section section, PolitenessConfig& p) {
   section.read("robots", p.robots);
   section.read("robots_agent", p.robots_agent);
+  section.read_duration("robots_ttl", p.robots_ttl);
+  if (p.robots_ttl.count() < 1000) {
+    section.fail_key("robots_ttl", section.value("robots_ttl"),
+                     "must be at least 1s (RFC 9309 suggests 24h)");
+  }
   section.read_duration("delay", p.delay);
   section.read_duration("max_delay", p.max_delay);
   section.read("per_host", p.per_host, 1, 1000);
@@ -520,7 +536,7 @@ Config parse_config(std::string_view yaml, const std::string& source,
   top.read("seeds_file", config.seeds_file);
   read_scope(Section(top.subsection("scope"), "scope.", source), config.scope);
   read_pool(Section(top.subsection("pool"), "pool.", source), config.pool);
-  read_fetch(Section(top.subsection("fetch"), "fetch.", source), config.fetch);
+  read_fetch(Section(top.subsection("fetch"), "fetch.", source), config.fetch, base_dir);
   read_output(Section(top.subsection("output"), "output.", source), config.output);
   read_politeness(Section(top.subsection("politeness"), "politeness.", source), config.politeness);
   read_state(Section(top.subsection("state"), "state.", source), config.state);
@@ -594,6 +610,7 @@ std::string describe_config(const Config& config) {
   out << YAML::Key << "low_speed_time" << YAML::Value
       << format_duration(config.fetch.low_speed_time);
   out << YAML::Key << "insecure" << YAML::Value << config.fetch.insecure;
+  out << YAML::Key << "ca_file" << YAML::Value << config.fetch.ca_file;
   out << YAML::EndMap;
   out << YAML::Key << "output" << YAML::Value << YAML::BeginMap;
   out << YAML::Key << "dir" << YAML::Value << config.output.dir;
@@ -607,6 +624,7 @@ std::string describe_config(const Config& config) {
   out << YAML::Key << "politeness" << YAML::Value << YAML::BeginMap;
   out << YAML::Key << "robots" << YAML::Value << p.robots;
   out << YAML::Key << "robots_agent" << YAML::Value << p.robots_agent;
+  out << YAML::Key << "robots_ttl" << YAML::Value << format_duration(p.robots_ttl);
   out << YAML::Key << "delay" << YAML::Value << format_duration(p.delay);
   out << YAML::Key << "max_delay" << YAML::Value << format_duration(p.max_delay);
   out << YAML::Key << "per_host" << YAML::Value << p.per_host;

@@ -55,6 +55,8 @@ struct FetchConfig {
   std::uint64_t low_speed_limit = 1024;  // bytes/s; slower for low_speed_time aborts; 0: off
   Millis low_speed_time{10000};
   bool insecure = false;  // accept any TLS certificate (self-signed, expired, wrong host)
+  // PEM file of the CA certificates to trust instead of the system's bundle ("" = system's).
+  std::string ca_file;
 };
 
 struct OutputConfig {
@@ -69,13 +71,14 @@ struct OutputConfig {
 };
 
 struct PolitenessConfig {
-  bool robots = true;        // obey robots.txt
-  std::string robots_agent;  // product token; "" = user_agent's first word before '/'
-  Millis delay{1000};        // minimum gap between two requests to one host
-  Millis max_delay{30000};   // cap for Crawl-delay and Retry-After
-  std::size_t per_host = 2;  // requests in flight to one host at once
-  int retries = 3;           // extra tries after a retryable failure
-  Millis backoff{1000};      // first retry wait; doubles each try, with jitter
+  bool robots = true;                   // obey robots.txt
+  std::string robots_agent;             // product token; "" = user_agent's first word before '/'
+  Millis robots_ttl{24 * 3600 * 1000};  // an origin's robots.txt is fetched again after this
+  Millis delay{1000};                   // minimum gap between two requests to one host
+  Millis max_delay{30000};              // cap for Crawl-delay and Retry-After
+  std::size_t per_host = 2;             // requests in flight to one host at once
+  int retries = 3;                      // extra tries after a retryable failure
+  Millis backoff{1000};                 // first retry wait; doubles each try, with jitter
   bool follow_nofollow = false;
 };
 

@@ -34,6 +34,7 @@ FrontierOptions frontier_options(const Config& config) {
   options.max_pages = config.scope.max_pages;
   options.depth_levels = config.scope.max_depth >= 0;
   options.robots = config.politeness.robots;
+  options.robots_ttl = config.politeness.robots_ttl;
   options.track_admitted = !config.state.dir.empty();
   options.memory_limit = config.state.frontier_memory;
   options.max_pages_per_host = config.scope.max_pages_per_host;

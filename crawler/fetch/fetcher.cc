@@ -150,6 +150,7 @@ struct Fetcher::Impl {
       curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 0L);
       curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 0L);
     }
+    if (!config.ca_file.empty()) curl_easy_setopt(h, CURLOPT_CAINFO, config.ca_file.c_str());
     if (!config.proxy.empty()) curl_easy_setopt(h, CURLOPT_PROXY, config.proxy.c_str());
     if (share != nullptr) curl_easy_setopt(h, CURLOPT_SHARE, share->handle());
     if (abort_at != nullptr) {

@@ -802,10 +802,27 @@ constexpr TagSet kBlockTags = {
 // Elements separated from their neighbours by a space only.
 constexpr TagSet kCellTags = {GUMBO_TAG_TD, GUMBO_TAG_TH};
 
+// Where a node's markup starts in the input (0 for the document).
+unsigned int source_offset(const GumboNode& node) {
+  switch (node.type) {
+    case GUMBO_NODE_ELEMENT:
+    case GUMBO_NODE_TEMPLATE:
+      return node.v.element.start_pos.offset;
+    case GUMBO_NODE_TEXT:
+    case GUMBO_NODE_CDATA:
+    case GUMBO_NODE_WHITESPACE:
+    case GUMBO_NODE_COMMENT:
+      return node.v.text.start_pos.offset;
+    case GUMBO_NODE_DOCUMENT:
+      break;
+  }
+  return 0;
+}
+
 class Extractor {
  public:
-  Extractor(const ParseOptions& options, ParsedPage& page)
-      : options_(options), page_(page), text_(options.max_text) {}
+  Extractor(const ParseOptions& options, ParsedPage& page, TreeFacts* facts)
+      : options_(options), page_(page), text_(options.max_text), facts_(facts) {}
 
   // Walks the tree with an explicit stack: the depth of a Gumbo tree is bounded only by the
   // input, never by the call stack.
@@ -828,6 +845,7 @@ class Extractor {
         continue;
       }
       const auto& node = *static_cast<const GumboNode*>(frame.children->data[frame.next++]);
+      if (facts_ != nullptr) note_facts(node, *frame.children, frame.next - 1);
       switch (node.type) {
         case GUMBO_NODE_TEXT:
         case GUMBO_NODE_CDATA:
@@ -862,6 +880,34 @@ class Extractor {
   }
 
  private:
+  // `node` is `siblings[index]`.
+  void note_facts(const GumboNode& node, const GumboVector& siblings, unsigned int index) {
+    if (node.type != GUMBO_NODE_ELEMENT) return;
+    const GumboElement& element = node.v.element;
+    // Gumbo 0.10.1 never sets GUMBO_INSERTION_FOSTER_PARENTED: a node moved out of a table is
+    // found as a sibling in front of the table that comes after the table's start tag.
+    if (element.tag == GUMBO_TAG_TABLE && index > 0) {
+      const auto& before = *static_cast<const GumboNode*>(siblings.data[index - 1]);
+      if (source_offset(before) > element.start_pos.offset) facts_->foster_parented = true;
+    }
+    constexpr int kCloned =
+        GUMBO_INSERTION_ADOPTION_AGENCY_CLONED | GUMBO_INSERTION_RECONSTRUCTED_FORMATTING_ELEMENT;
+    if (element.tag == GUMBO_TAG_A && (node.parse_flags & kCloned) != 0) {
+      facts_->cloned_anchor = true;
+    }
+    if (is_renamed_foreign_root(element)) facts_->foreign_root = true;
+    for (unsigned int i = 0; i < element.attributes.length; ++i) {
+      const auto& attribute = *static_cast<const GumboAttribute*>(element.attributes.data[i]);
+      const std::string_view name(attribute.original_name.data, attribute.original_name.length);
+      // Gumbo leaves a NUL that starts a name out of the name's source text: look before it.
+      // (An attribute's name never starts the input, so data[-1] is in the buffer.)
+      if (name.find('\0') != std::string_view::npos ||
+          (name.data() != nullptr && name.data()[-1] == '\0')) {
+        facts_->nul_in_attribute_name = true;
+      }
+    }
+  }
+
   void visit(const GumboElement& element) {
     if (element.tag_namespace != GUMBO_NAMESPACE_HTML) return;
     switch (element.tag) {
@@ -952,11 +998,15 @@ class Extractor {
   std::size_t hidden_depth_ = 0;  // open elements that hide text
   bool seen_base_ = false;
   bool seen_title_ = false;
+  TreeFacts* facts_;  // null unless the caller asked
 };
 
 }  // namespace
 
-ParsedPage parse_html(std::string_view utf8_html, const ParseOptions& options) {
+namespace {
+
+ParsedPage parse_html_reporting(std::string_view utf8_html, const ParseOptions& options,
+                                TreeFacts* facts) {
   // Gumbo keeps offsets in unsigned int.
   utf8_html = utf8_html.substr(0, std::numeric_limits<unsigned int>::max());
   ParsedPage page;
@@ -981,8 +1031,19 @@ ParsedPage parse_html(std::string_view utf8_html, const ParseOptions& options) {
       gumbo_parse_with_options(&gumbo_options, utf8_html.data(), utf8_html.size());
   if (output == nullptr || output->document == nullptr) return page;
 
-  Extractor(options, page).run(*output->document);
+  Extractor(options, page, facts).run(*output->document);
   return page;
+}
+
+}  // namespace
+
+ParsedPage parse_html(std::string_view utf8_html, const ParseOptions& options) {
+  return parse_html_reporting(utf8_html, options, nullptr);
+}
+
+ParsedPage parse_html(std::string_view utf8_html, const ParseOptions& options, TreeFacts& facts) {
+  facts = TreeFacts{};
+  return parse_html_reporting(utf8_html, options, &facts);
 }
 
 }  // namespace crawler

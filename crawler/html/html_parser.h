@@ -60,4 +60,17 @@ inline constexpr std::size_t kMaxTitleBytes = 2048;
 // separated by a newline (table cells by a space).
 ParsedPage parse_html(std::string_view utf8_html, const ParseOptions& options);
 
+// What Gumbo's tree construction did to a page that a streaming tokenizer cannot see. The link
+// scanner's differential checks (docs/link_scanner.md) make room for a known difference only on
+// the pages where its construct is in the tree parse_html() walked.
+struct TreeFacts {
+  bool cloned_anchor = false;          // an <a> copied by the adoption agency or reconstruction (1)
+  bool foster_parented = false;        // a node moved out of a table (2)
+  bool foreign_root = false;           // an <svg> or <math> element, renamed x-svg/x-math (3)
+  bool nul_in_attribute_name = false;  // an element attribute's name holds or follows a NUL (5)
+};
+
+// parse_html() that also reports the TreeFacts of the page into `facts`.
+ParsedPage parse_html(std::string_view utf8_html, const ParseOptions& options, TreeFacts& facts);
+
 }  // namespace crawler

@@ -8,6 +8,7 @@
 #include <zlib.h>
 
 #include <algorithm>
+#include <fstream>
 #include <map>
 #include <mutex>
 #include <random>
@@ -626,6 +627,43 @@ TEST_P(Hostile, InsecureAcceptsASelfSignedCertificate) {
   EXPECT_TRUE(home.at("error").is_null()) << home.dump();
   EXPECT_EQ(home.at("title"), "TLS");
   EXPECT_EQ(record_for(run, faulty.base_url() + "/next").at("status"), 200);
+}
+
+// A crawl that trusts the test CA which issued `faulty`'s certificate, so only the fault the
+// certificate was made with can fail it.
+CrawlRun crawl_trusting_ca(const FaultServer& faulty, Parser parser) {
+  TempDir ca_dir;
+  const auto ca_file = ca_dir.path() / "test-ca.pem";
+  std::ofstream(ca_file) << faulty.ca_pem();
+  Knobs knobs;
+  knobs.fetch_extra = ", ca_file: '" + ca_file.string() + "'";
+  return run_with_healthy_host(faulty.base_url() + "/", knobs, 90s, parser);
+}
+
+TEST_P(Hostile, CertificateFromTheConfiguredCaIsTrusted) {
+  FaultServer faulty(FaultServerOptions{.tls = true, .certificate = TlsCertificate::kValid});
+  faulty.on("/", page("<html><title>Trusted</title></html>"));
+  ASSERT_FALSE(faulty.ca_pem().empty());
+  const auto run = crawl_trusting_ca(faulty, GetParam());
+  const auto& home = record_for(run, faulty.base_url() + "/");
+  EXPECT_TRUE(home.at("error").is_null()) << home.dump();
+  EXPECT_EQ(home.at("title"), "Trusted");
+}
+
+TEST_P(Hostile, ExpiredCertificateIsATlsError) {
+  FaultServer faulty(FaultServerOptions{.tls = true, .certificate = TlsCertificate::kExpired});
+  faulty.on("/", page("<html><title>Expired</title></html>"));
+  const auto run = crawl_trusting_ca(faulty, GetParam());
+  expect_fault(run, faulty.base_url() + "/", "tls", "expired");
+  EXPECT_EQ(faulty.total_requests(), 0u);
+}
+
+TEST_P(Hostile, CertificateForAnotherHostIsATlsError) {
+  FaultServer faulty(FaultServerOptions{.tls = true, .certificate = TlsCertificate::kWrongHost});
+  faulty.on("/", page("<html><title>Other host</title></html>"));
+  const auto run = crawl_trusting_ca(faulty, GetParam());
+  expect_fault(run, faulty.base_url() + "/", "tls", "subject name");
+  EXPECT_EQ(faulty.total_requests(), 0u);
 }
 
 // ============================== Crawler traps ==============================

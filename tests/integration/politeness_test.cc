@@ -85,6 +85,42 @@ TEST(PolitenessIntegration, RobotsTxtIsObeyedFetchedOnceAndSitemapsCounted) {
   EXPECT_EQ(run.stats.at("errors_by_kind").at("robots"), 2);
 }
 
+// robots_ttl 1s, pages 300 ms apart in a chain: the answer expires during the crawl, is fetched
+// again before the next page, and its new rules apply from then on.
+TEST(PolitenessIntegration, RobotsTxtIsFetchedAgainAfterItsTimeToLive) {
+  TestServer server;
+  std::atomic<int> robots_calls{0};
+  server.route("/robots.txt", [&](const Request&) {
+    Response r;
+    r.content_type = "text/plain";
+    r.body = robots_calls.fetch_add(1) == 0 ? "User-agent: *\nAllow: /\n"
+                                            : "User-agent: *\nDisallow: /p4\n";
+    return r;
+  });
+  server.route("/", [](const Request&) { return page({"/p1"}); });
+  for (int i = 1; i <= 3; ++i) {
+    server.route("/p" + std::to_string(i),
+                 [i](const Request&) { return page({"/p" + std::to_string(i + 1)}); });
+  }
+  server.route("/p4", [](const Request&) { return page({}); });
+  TempDir dir;
+  const auto run = run_crawler(
+      dir, config_for({server.base_url() + "/"}, "delay: 300ms, per_host: 1, robots_ttl: 1s"));
+  ASSERT_EQ(run.exit_code, 0) << run.output;
+  const auto records = by_url(run);
+  // /p4 is released at least 5 gaps of 300 ms after the first answer: past its time to live.
+  EXPECT_EQ(records.at(server.base_url() + "/p4").at("error"), "disallowed by robots.txt");
+  EXPECT_EQ(server.request_count("/p4"), 0u);
+  for (const char* path : {"/", "/p1", "/p2", "/p3"}) {
+    EXPECT_EQ(server.request_count(path), 1u) << path;
+  }
+  EXPECT_GE(server.request_count("/robots.txt"), 2u);
+  const auto requests = server.requests();
+  ASSERT_FALSE(requests.empty());
+  EXPECT_EQ(requests.front().path, "/robots.txt");
+  EXPECT_NE(requests.back().path, "/robots.txt") << "a page followed the second answer";
+}
+
 TEST(PolitenessIntegration, RobotsServerErrorDisallowsAfterRetriesAndIsRetriedFirst) {
   TestServer failing;
   failing.route("/robots.txt", [](const Request&) {
@@ -141,27 +177,32 @@ TEST(PolitenessIntegration, PerHostDelayAndConcurrencyHoldWhileHostsRunInParalle
     servers.push_back(std::move(server));
   }
   TempDir dir;
-  const auto start = std::chrono::steady_clock::now();
   const auto run = run_crawler(dir, config_for(seeds, "robots: false, delay: 300ms, per_host: 1",
                                                "scope: {domains: [" + domains + "]}\n"));
-  const double wall =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   ASSERT_EQ(run.exit_code, 0) << run.output;
   EXPECT_EQ(run.records.size(), 3u * kPages);
+  auto latest_second = std::chrono::steady_clock::time_point::min();
+  auto earliest_last = std::chrono::steady_clock::time_point::max();
   for (const auto& server : servers) {
     const auto requests = server->requests();
     ASSERT_EQ(requests.size(), static_cast<std::size_t>(kPages)) << server->base_url();
     EXPECT_EQ(server->max_concurrent(), 1) << server->base_url();
-    // From the second gap on: the first request also waits for the process's first
-    // connection set-up, which is slow under sanitizers, so its arrival says little.
+    // Releases are 300 ms apart; an arrival lags its release by a scheduling delay that grows
+    // with the machine's load. One gap can shrink by that lag, so each gets a wide margin; the
+    // sum from the second request on (the first also waits for the process's first connection)
+    // telescopes to 300 ms per gap minus one lag, so it gets a narrow one.
     for (std::size_t i = 2; i < requests.size(); ++i) {
-      const auto gap = requests[i].arrived - requests[i - 1].arrived;
-      // Releases are 300 ms apart; arrival adds jitter on either side (more under sanitizers).
-      EXPECT_GE(gap, 220ms) << server->base_url() << " request " << i;
+      EXPECT_GE(requests[i].arrived - requests[i - 1].arrived, 100ms)
+          << server->base_url() << " request " << i;
     }
+    EXPECT_GE(requests.back().arrived - requests[1].arrived, (kPages - 2) * 300ms - 250ms)
+        << server->base_url();
+    latest_second = std::max(latest_second, requests[1].arrived);
+    earliest_last = std::min(earliest_last, requests.back().arrived);
   }
-  // One host alone needs (kPages - 1) * 300 ms = 2.1 s; three in sequence would need 6.3 s.
-  EXPECT_LT(wall, 5.0) << "hosts must be crawled in parallel";
+  // In parallel, not one host after another: every host had its second page before any host
+  // had its last. (An order, not a time bound: it holds however loaded the machine is.)
+  EXPECT_LT(latest_second, earliest_last) << "hosts must be crawled in parallel";
 }
 
 TEST(PolitenessIntegration, CrawlDelayRaisesTheHostsGapUpToMaxDelay) {
@@ -212,7 +253,8 @@ TEST(PolitenessIntegration, PerHostLimitsRequestsInFlight) {
     std::vector<std::string> links;
     for (int i = 1; i <= 12; ++i) links.push_back("/p" + std::to_string(i));
     Response r = page(request.path == "/" ? links : std::vector<std::string>{});
-    r.delay = 150ms;
+    // Long enough that three requests overlap even when the crawler is slow to start the next.
+    r.delay = 500ms;
     return r;
   });
   TempDir dir;
@@ -220,7 +262,8 @@ TEST(PolitenessIntegration, PerHostLimitsRequestsInFlight) {
       dir, config_for({server.base_url() + "/"}, "robots: false, delay: 0, per_host: 3"));
   ASSERT_EQ(run.exit_code, 0) << run.output;
   EXPECT_EQ(run.records.size(), 13u);
-  EXPECT_EQ(server.max_concurrent(), 3);
+  EXPECT_LE(server.max_concurrent(), 3) << "the limit";
+  EXPECT_EQ(server.max_concurrent(), 3) << "and no lower limit than the one configured";
 }
 
 TEST(PolitenessIntegration, RetryAfterOn503IsHonouredThenTheFetchSucceeds) {

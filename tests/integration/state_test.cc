@@ -250,7 +250,8 @@ TEST(StateIntegration, AStalledFetchIsAbortedAfterTheGracePeriodAndFetchedOnResu
     const auto took = std::chrono::steady_clock::now() - signalled;
     EXPECT_EQ(run.exit_code, 143) << run.output;
     EXPECT_GE(took, 9s) << "fetches in flight get the grace period";
-    EXPECT_LT(took, 13s) << "and no more";
+    // And no more: without the abort, /stall would be answered after 14 s and recorded. (A
+    // count, not a time bound: it holds however loaded the machine is.)
     EXPECT_EQ(run.records.size(), 1u) << "the aborted fetch has no record";
   }
   stall->store(false);

@@ -4,6 +4,7 @@
 #include <netinet/in.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
+#include <openssl/pem.h>
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
@@ -61,29 +62,83 @@ std::string path_of(std::string_view target) {
   throw std::runtime_error("FaultServer TLS: " + what + ": " + detail);
 }
 
-// A self-signed certificate for 127.0.0.1 (CN and subjectAltName), valid from an hour ago for a
-// day, with a fresh P-256 key: made per server, nothing is written to disk.
-SslCtxPtr self_signed_context() {
-  std::unique_ptr<EVP_PKEY, PkeyDeleter> key(EVP_EC_gen("P-256"));
+using PkeyPtr = std::unique_ptr<EVP_PKEY, PkeyDeleter>;
+using X509Ptr = std::unique_ptr<X509, X509Deleter>;
+
+PkeyPtr new_key() {
+  PkeyPtr key(EVP_EC_gen("P-256"));
   if (!key) throw_ssl("key generation failed");
-  std::unique_ptr<X509, X509Deleter> cert(X509_new());
-  if (!cert) throw_ssl("X509_new failed");
-  X509_set_version(cert.get(), 2);
-  ASN1_INTEGER_set(X509_get_serialNumber(cert.get()), 1);
-  X509_gmtime_adj(X509_getm_notBefore(cert.get()), -3600);
-  X509_gmtime_adj(X509_getm_notAfter(cert.get()), 86400);
-  X509_set_pubkey(cert.get(), key.get());
-  X509_NAME* name = X509_get_subject_name(cert.get());
-  X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC,
-                             reinterpret_cast<const unsigned char*>("127.0.0.1"), -1, -1, 0);
-  X509_set_issuer_name(cert.get(), name);
+  return key;
+}
+
+void add_extension(X509* cert, X509* issuer, int nid, const char* value) {
   X509V3_CTX v3;
   X509V3_set_ctx_nodb(&v3);
-  X509V3_set_ctx(&v3, cert.get(), cert.get(), nullptr, nullptr, 0);
-  std::unique_ptr<X509_EXTENSION, X509ExtensionDeleter> san(
-      X509V3_EXT_conf_nid(nullptr, &v3, NID_subject_alt_name, "IP:127.0.0.1"));
-  if (!san || X509_add_ext(cert.get(), san.get(), -1) != 1) throw_ssl("subjectAltName");
-  if (X509_sign(cert.get(), key.get(), EVP_sha256()) == 0) throw_ssl("signing failed");
+  X509V3_set_ctx(&v3, issuer, cert, nullptr, nullptr, 0);
+  std::unique_ptr<X509_EXTENSION, X509ExtensionDeleter> extension(
+      X509V3_EXT_conf_nid(nullptr, &v3, nid, value));
+  if (!extension || X509_add_ext(cert, extension.get(), -1) != 1) throw_ssl(value);
+}
+
+// A certificate for `common_name` with `key`, valid from `not_before` to `not_after` seconds
+// from now, signed by `issuer` with `issuer_key` (by itself when `issuer` is null).
+X509Ptr make_certificate(EVP_PKEY* key, const char* common_name, const char* subject_alt_name,
+                         long not_before, long not_after, X509* issuer, EVP_PKEY* issuer_key,
+                         bool is_ca, long serial) {
+  X509Ptr cert(X509_new());
+  if (!cert) throw_ssl("X509_new failed");
+  X509_set_version(cert.get(), 2);
+  ASN1_INTEGER_set(X509_get_serialNumber(cert.get()), serial);
+  X509_gmtime_adj(X509_getm_notBefore(cert.get()), not_before);
+  X509_gmtime_adj(X509_getm_notAfter(cert.get()), not_after);
+  X509_set_pubkey(cert.get(), key);
+  X509_NAME* name = X509_get_subject_name(cert.get());
+  X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC,
+                             reinterpret_cast<const unsigned char*>(common_name), -1, -1, 0);
+  X509* signer = issuer != nullptr ? issuer : cert.get();
+  X509_set_issuer_name(cert.get(), X509_get_subject_name(signer));
+  if (is_ca) {
+    add_extension(cert.get(), signer, NID_basic_constraints, "critical,CA:TRUE");
+    add_extension(cert.get(), signer, NID_key_usage, "critical,keyCertSign,cRLSign");
+  } else {
+    add_extension(cert.get(), signer, NID_subject_alt_name, subject_alt_name);
+  }
+  if (X509_sign(cert.get(), issuer_key != nullptr ? issuer_key : key, EVP_sha256()) == 0) {
+    throw_ssl("signing failed");
+  }
+  return cert;
+}
+
+std::string to_pem(X509* cert) {
+  std::unique_ptr<BIO, decltype(&BIO_free)> bio(BIO_new(BIO_s_mem()), &BIO_free);
+  if (!bio || PEM_write_bio_X509(bio.get(), cert) != 1) throw_ssl("PEM_write_bio_X509");
+  char* data = nullptr;
+  const long size = BIO_get_mem_data(bio.get(), &data);
+  return {data, static_cast<std::size_t>(size)};
+}
+
+// The server's certificate as `kind` asks, with a fresh P-256 key per server; nothing is written
+// to disk. All but the self-signed one are issued by a fresh test CA whose PEM goes to `ca_pem`.
+SslCtxPtr tls_context(TlsCertificate kind, std::string& ca_pem) {
+  constexpr long kHour = 3600;
+  constexpr long kDay = 24 * kHour;
+  PkeyPtr key = new_key();
+  X509Ptr cert;
+  if (kind == TlsCertificate::kSelfSigned) {
+    cert = make_certificate(key.get(), "127.0.0.1", "IP:127.0.0.1", -kHour, kDay, nullptr, nullptr,
+                            false, 1);
+  } else {
+    PkeyPtr ca_key = new_key();
+    X509Ptr ca = make_certificate(ca_key.get(), "crawler test CA", nullptr, -kDay, kDay, nullptr,
+                                  nullptr, true, 1);
+    ca_pem = to_pem(ca.get());
+    const bool expired = kind == TlsCertificate::kExpired;
+    const bool wrong_host = kind == TlsCertificate::kWrongHost;
+    cert = make_certificate(key.get(), wrong_host ? "other.invalid" : "127.0.0.1",
+                            wrong_host ? "DNS:other.invalid" : "IP:127.0.0.1",
+                            expired ? -2 * kDay : -kHour, expired ? -kHour : kDay, ca.get(),
+                            ca_key.get(), false, 2);
+  }
   SslCtxPtr context(SSL_CTX_new(TLS_server_method()));
   if (!context) throw_ssl("SSL_CTX_new failed");
   if (SSL_CTX_use_certificate(context.get(), cert.get()) != 1 ||
@@ -269,6 +324,7 @@ struct FaultServer::Impl {
   int listen_fd = -1;
   int port = 0;
   SslCtxPtr tls;
+  std::string ca_pem;  // the issuing test CA, for clients that should trust it
   std::atomic<bool> stopping{false};
   std::mutex pause_mutex;
   std::condition_variable wake;
@@ -359,7 +415,7 @@ FaultServer::FaultServer(FaultServerOptions options) : impl_(std::make_unique<Im
     throw std::invalid_argument("FaultServer: bind address must be 127.0.0.x, got " +
                                 s.options.bind_address);
   }
-  if (s.options.tls) s.tls = self_signed_context();
+  if (s.options.tls) s.tls = tls_context(s.options.certificate, s.ca_pem);
   s.listen_fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
   if (s.listen_fd < 0) throw std::runtime_error("FaultServer: socket() failed");
   const int on = 1;
@@ -410,6 +466,8 @@ void FaultServer::fallback(FaultScript script) {
 }
 
 int FaultServer::port() const { return impl_->port; }
+
+const std::string& FaultServer::ca_pem() const { return impl_->ca_pem; }
 
 std::string FaultServer::base_url() const {
   return std::string(impl_->tls ? "https://" : "http://") + impl_->options.bind_address + ":" +

@@ -43,10 +43,17 @@ class FaultConnection {
 
 using FaultScript = std::function<void(FaultConnection&)>;
 
+// The certificate a TLS fault server shows. All but kSelfSigned are issued by a test CA made
+// with the server (FaultServer::ca_pem()), so a client that trusts that CA meets only the fault
+// named: none (kValid), a validity that ended an hour ago (kExpired), or a certificate for
+// other.invalid instead of 127.0.0.1 (kWrongHost).
+enum class TlsCertificate { kSelfSigned, kValid, kExpired, kWrongHost };
+
 struct FaultServerOptions {
   std::string bind_address = "127.0.0.1";  // must be 127.0.0.x
-  // Serve HTTPS with a self-signed certificate for 127.0.0.1 made when the server starts.
+  // Serve HTTPS with a certificate made when the server starts.
   bool tls = false;
+  TlsCertificate certificate = TlsCertificate::kSelfSigned;
 };
 
 class FaultServer {
@@ -65,6 +72,8 @@ class FaultServer {
   void fallback(FaultScript script);
 
   int port() const;
+  // The PEM of the CA that issued the server's certificate ("" when self-signed or plain).
+  const std::string& ca_pem() const;
   std::string base_url() const;  // "http://127.0.0.1:PORT" ("https://..." with tls)
 
   // Requests whose head was read for `path` (query ignored unless `path` has a '?').

@@ -306,6 +306,37 @@ TYPED_TEST_P(FrontierContract, RobotsTxtGatesAnOriginAndItsCrawlDelayHolds) {
   EXPECT_TRUE(f.finished());
 }
 
+// An answer older than robots_ttl is fetched again before the origin's next page.
+TYPED_TEST_P(FrontierContract, RobotsTxtIsFetchedAgainAfterItsTimeToLive) {
+  Frontier& f =
+      this->make(FrontierOptions{.robots = true, .robots_ttl = std::chrono::milliseconds(100)});
+  f.add(frontier_job("http://a.example/1"));
+  f.add(frontier_job("http://a.example/2"));
+  auto robots = f.next(this->soon());
+  ASSERT_TRUE(robots);
+  ASSERT_EQ(robots->kind, CrawlJob::Kind::kRobots);
+  f.robots_ready("http://a.example", std::chrono::milliseconds(0));
+  f.complete(*robots, HostOutcome::kResponse);
+  auto page = f.next(this->soon());
+  ASSERT_TRUE(page);
+  EXPECT_EQ(page->url, "http://a.example/1") << "a fresh answer lets pages through";
+  f.complete(*page, HostOutcome::kResponse);
+  std::this_thread::sleep_for(std::chrono::milliseconds(150));
+  auto again = f.next(this->soon());
+  ASSERT_TRUE(again);
+  EXPECT_EQ(again->kind, CrawlJob::Kind::kRobots) << "the answer expired: " << again->url;
+  EXPECT_EQ(again->url, "http://a.example/robots.txt");
+  EXPECT_FALSE(f.next(Clock::now() + std::chrono::milliseconds(30)))
+      << "pages wait for the new answer";
+  f.robots_ready("http://a.example", std::chrono::milliseconds(0));
+  f.complete(*again, HostOutcome::kResponse);
+  auto second = f.next(this->soon());
+  ASSERT_TRUE(second);
+  EXPECT_EQ(second->url, "http://a.example/2");
+  f.complete(*second, HostOutcome::kResponse);
+  EXPECT_TRUE(f.finished());
+}
+
 TYPED_TEST_P(FrontierContract, AHostThatKeepsFailingIsPausedThenAbandoned) {
   Frontier& f = this->make(FrontierOptions{.fail_streak = 2,
                                            .max_pauses = 1,
@@ -410,7 +441,8 @@ REGISTER_TYPED_TEST_SUITE_P(
     ContinuationsGoBeforeNewUrlsOfTheirHost,
     DepthLevelsReleaseDeeperUrlsOnlyAfterShallowerOnesFinish, StopWakesTheDispatcher,
     AStoppedFrontierReleasesNothing, APausedHostWaitsAndOthersGoOn,
-    RobotsTxtGatesAnOriginAndItsCrawlDelayHolds, AHostThatKeepsFailingIsPausedThenAbandoned,
-    TheBreakerKeepsItsDocumentedNumbers, TakeAdmittedHandsEachNewUrlOverOnce);
+    RobotsTxtGatesAnOriginAndItsCrawlDelayHolds, RobotsTxtIsFetchedAgainAfterItsTimeToLive,
+    AHostThatKeepsFailingIsPausedThenAbandoned, TheBreakerKeepsItsDocumentedNumbers,
+    TakeAdmittedHandsEachNewUrlOverOnce);
 
 }  // namespace crawler::testing

@@ -51,6 +51,7 @@ TEST(Config, PoliteByDefault) {
   EXPECT_EQ(c.politeness.retries, 3);
   EXPECT_EQ(c.politeness.backoff, 1s);
   EXPECT_EQ(c.politeness.max_delay, 30s);
+  EXPECT_EQ(c.politeness.robots_ttl, 24h) << "RFC 9309's cache limit";
   EXPECT_EQ(c.state.dir, "state") << "resumable by default";
   EXPECT_EQ(c.state.recrawl_after, 24h);
   EXPECT_EQ(c.fetch.user_agent, std::string("crawler/") + CRAWLER_VERSION)
@@ -192,6 +193,29 @@ TEST(Config, SeedsFileSkipsBlanksAndComments) {
   std::filesystem::remove_all(dir);
 }
 
+TEST(Config, CaFileIsFoundBesideTheConfigAndMustBeReadable) {
+  const auto dir = std::filesystem::temp_directory_path() / "crawler_config_ca_test";
+  std::filesystem::create_directories(dir);
+  {
+    std::ofstream f(dir / "crawl.yaml");
+    f << "fetch: {ca_file: company-ca.pem}\n";
+  }
+  try {
+    load_config(dir / "crawl.yaml");
+    FAIL() << "a missing CA file must be rejected before the crawl";
+  } catch (const ConfigError& e) {
+    EXPECT_THAT(e.what(), HasSubstr("fetch.ca_file: cannot read '" +
+                                    (dir / "company-ca.pem").string() + "'"));
+  }
+  {
+    std::ofstream f(dir / "company-ca.pem");
+    f << "-----BEGIN CERTIFICATE-----\n";
+  }
+  EXPECT_EQ(load_config(dir / "crawl.yaml").fetch.ca_file, (dir / "company-ca.pem").string());
+  EXPECT_EQ(parse("").fetch.ca_file, "");
+  std::filesystem::remove_all(dir);
+}
+
 TEST(Config, MissingFileIsAConfigError) {
   EXPECT_THROW(load_config("/nonexistent/crawl.yaml"), ConfigError);
 }
@@ -263,6 +287,13 @@ TEST(Config, HostileWebLimitsHaveSafeDefaultsAndAreValidated) {
   EXPECT_THAT(error_of("fetch: {low_speed_limit: fast}"), HasSubstr("fetch.low_speed_limit"));
   EXPECT_THAT(error_of("fetch: {insecure: maybe}"),
               HasSubstr("fetch.insecure: expected true or false"));
+  EXPECT_EQ(parse("politeness: {robots_ttl: 1h}").politeness.robots_ttl, 1h);
+  EXPECT_EQ(parse(describe_config(parse("politeness: {robots_ttl: 90s}"))).politeness.robots_ttl,
+            90s);
+  EXPECT_THAT(error_of("politeness: {robots_ttl: 500ms}"),
+              HasSubstr("politeness.robots_ttl: must be at least 1s"));
+  EXPECT_THAT(error_of("fetch: {ca_file: no-such-ca.pem}"),
+              HasSubstr("fetch.ca_file: cannot read './no-such-ca.pem'"));
   EXPECT_THAT(error_of("scope: {max_pages_per_host: -1}"),
               HasSubstr("scope.max_pages_per_host: expected an integer from 0 up"));
   EXPECT_THAT(error_of("scope: {max_repeated_segments: 1001}"),

@@ -531,7 +531,33 @@ TEST(LinkScannerTest, EveryPrefix) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// The documented differences (docs/link_scanner.md), one named test each.
+// The documented differences (docs/link_scanner.md), one named test each. Each also checks that
+// parse_html() reports its construct in TreeFacts, which is all the fuzz target makes room for.
+
+TreeFacts facts_of(const std::string& html) {
+  TreeFacts facts;
+  parse_html(html, link_options(), facts);
+  return facts;
+}
+
+// The fuzz target compares everything on pages without the constructs, even where the bytes
+// that could start one are there.
+TEST(LinkScannerTest, TreeFactsNameOnlyConstructsInTheTree) {
+  using namespace std::string_literals;
+  for (const std::string& html :
+       {"<p><a href=x>1</a><a href=x>2</a>"s, "<!-- <svg><math> --><a href=x>"s,
+        "<a title='<svg>' href=x>"s, "<script>'<svg>'</script><a href=x>"s,
+        "<table><tr><td><a href=cell></td></tr></table><a href=after>"s, "<p>a\0b<a href=x>"s,
+        "<a href=x>\0</a>"s}) {
+    const TreeFacts facts = facts_of(html);
+    EXPECT_FALSE(facts.cloned_anchor) << html;
+    EXPECT_FALSE(facts.foster_parented) << html;
+    EXPECT_FALSE(facts.foreign_root) << html;
+    EXPECT_FALSE(facts.nul_in_attribute_name) << html;
+    EXPECT_EQ(hrefs(parse_html(html, link_options())), hrefs(scan_links(html, link_options())))
+        << html;
+  }
+}
 
 // 1. Gumbo clones an <a> left open across a block, and reports its link once per clone.
 TEST(LinkScannerTest, KnownDifferenceClonedAnchors) {
@@ -541,6 +567,8 @@ TEST(LinkScannerTest, KnownDifferenceClonedAnchors) {
   const std::string misnested = "<a href=y><div>t</a></div>";
   EXPECT_THAT(hrefs(parse_html(misnested, link_options())), ElementsAre("y", "y"));
   EXPECT_THAT(hrefs(scan_links(misnested, link_options())), ElementsAre("y"));
+  EXPECT_TRUE(facts_of(html).cloned_anchor);
+  EXPECT_TRUE(facts_of(misnested).cloned_anchor);
 }
 
 // 2. Foster parenting moves markup out of a table, ahead of the cells written before it.
@@ -548,6 +576,7 @@ TEST(LinkScannerTest, KnownDifferenceFosterParenting) {
   const std::string html = "<table><tr><td><a href=cell></td></tr><a href=stray></table>";
   EXPECT_THAT(hrefs(parse_html(html, link_options())), ElementsAre("stray", "cell"));
   EXPECT_THAT(hrefs(scan_links(html, link_options())), ElementsAre("cell", "stray"));
+  EXPECT_TRUE(facts_of(html).foster_parented);
 }
 
 // 3. Implicit closes of elements around an <svg> are modelled with counts, not a stack.
@@ -557,6 +586,7 @@ TEST(LinkScannerTest, KnownDifferenceSvgClosedFromOutside) {
   const std::string html = "<div><p>a</div><svg></p><a href=x>";
   EXPECT_THAT(hrefs(parse_html(html, link_options())), ::testing::IsEmpty());
   EXPECT_THAT(hrefs(scan_links(html, link_options())), ElementsAre("x"));
+  EXPECT_TRUE(facts_of(html).foreign_root);
 }
 
 // 4. Numeric references that overflow Gumbo's int.
@@ -573,6 +603,15 @@ TEST(LinkScannerTest, KnownDifferenceNulInAttributeName) {
   const std::string html = "<a x\0y x\0y href=e>"s;
   EXPECT_THAT(hrefs(parse_html(html, link_options())), ::testing::IsEmpty());
   EXPECT_THAT(hrefs(scan_links(html, link_options())), ElementsAre("e"));
+  EXPECT_TRUE(facts_of(html).nul_in_attribute_name);
+  // A NUL that starts a name: Gumbo drops it (the name is "rel"), the standard and the scanner
+  // make it U+FFFD (the name is not "rel").
+  const std::string leading = "<area href=x \0rel=nofollow>"s;
+  ASSERT_EQ(parse_html(leading, link_options()).links.size(), 1u);
+  EXPECT_TRUE(parse_html(leading, link_options()).links[0].nofollow);
+  ASSERT_EQ(scan_links(leading, link_options()).links.size(), 1u);
+  EXPECT_FALSE(scan_links(leading, link_options()).links[0].nofollow);
+  EXPECT_TRUE(facts_of(leading).nul_in_attribute_name);
 }
 
 // 6. Pages parse_html defuses are scanned as written.
