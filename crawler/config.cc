@@ -185,6 +185,9 @@ class Section {
     }
   }
 
+  // The section under `key`, its keys named "<prefix><key>.<name>" in errors.
+  Section child(const char* key) { return Section(subsection(key), prefix_ + key + ".", source_); }
+
   YAML::Node subsection(const char* key) {
     known_.insert(key);
     if (!node_ || !node_.IsMap()) return YAML::Node(YAML::NodeType::Undefined);
@@ -281,7 +284,32 @@ void read_fetch(Section section, FetchConfig& fetch, const std::filesystem::path
   section.finish();
 }
 
+void read_warc(Section section, WarcConfig& warc) {
+  section.read("enabled", warc.enabled);
+  section.read("prefix", warc.prefix);
+  section.read_size("max_size", warc.max_size);
+  section.read("operator", warc.operator_name);
+  const bool plain = !warc.prefix.empty() &&
+                     std::all_of(warc.prefix.begin(), warc.prefix.end(),
+                                 [](char c) {
+                                   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+                                          (c >= '0' && c <= '9') || c == '-' || c == '_' ||
+                                          c == '.';
+                                 }) &&
+                     warc.prefix.front() != '.';
+  if (!plain) {
+    section.fail_key("prefix", section.value("prefix"),
+                     "must be letters, digits, '-', '_' or '.' (not first), got '" + warc.prefix +
+                         "': it starts each WARC file's name in output.dir");
+  }
+  if (warc.max_size == 0) {
+    section.fail_key("max_size", section.value("max_size"), "must be greater than 0");
+  }
+  section.finish();
+}
+
 void read_output(Section section, OutputConfig& output) {
+  read_warc(section.child("warc"), output.warc);
   section.read("dir", output.dir);
   section.read("pages", output.pages);
   section.read("text", output.text);
@@ -619,6 +647,12 @@ std::string describe_config(const Config& config) {
   out << YAML::Key << "links" << YAML::Value << config.output.links;
   out << YAML::Key << "max_text_input" << YAML::Value << format_size(config.output.max_text_input);
   out << YAML::Key << "unchanged" << YAML::Value << config.output.unchanged;
+  out << YAML::Key << "warc" << YAML::Value << YAML::BeginMap;
+  out << YAML::Key << "enabled" << YAML::Value << config.output.warc.enabled;
+  out << YAML::Key << "prefix" << YAML::Value << config.output.warc.prefix;
+  out << YAML::Key << "max_size" << YAML::Value << format_size(config.output.warc.max_size);
+  out << YAML::Key << "operator" << YAML::Value << config.output.warc.operator_name;
+  out << YAML::EndMap;
   out << YAML::EndMap;
   const auto& p = config.politeness;
   out << YAML::Key << "politeness" << YAML::Value << YAML::BeginMap;

@@ -59,6 +59,14 @@ struct FetchConfig {
   std::string ca_file;
 };
 
+// output.warc: the HTTP exchanges as WARC 1.1 files in output.dir (README: WARC output).
+struct WarcConfig {
+  bool enabled = false;
+  std::string prefix = "crawl";                     // file names: PREFIX-<time>-<serial>-<host>
+  std::uint64_t max_size = std::uint64_t{1} << 30;  // a new file once one holds this much
+  std::string operator_name;  // warcinfo "operator": who ran the crawl ("" = not written)
+};
+
 struct OutputConfig {
   std::string dir = "out";
   std::string pages = "pages.jsonl";
@@ -68,6 +76,7 @@ struct OutputConfig {
   // markup); past it the page's text, title and links come from its start only.
   std::uint64_t max_text_input = 2ull << 20;
   std::string unchanged = "record";  // record | skip: what a 304 Not Modified produces
+  WarcConfig warc;
 };
 
 struct PolitenessConfig {

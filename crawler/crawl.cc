@@ -20,6 +20,7 @@
 #include "crawler/output/jsonl_writer.h"
 #include "crawler/output/results_sink.h"
 #include "crawler/output/run_files.h"
+#include "crawler/output/warc_writer.h"
 #include "crawler/page_worker.h"
 #include "crawler/state/crawl_state.h"
 #include "crawler/url/url.h"
@@ -219,6 +220,18 @@ CrawlStats Crawl::run() {
   auto jsonl = std::make_unique<JsonlWriter>(run_file, config.output.links);
   const JsonlWriter& results = *jsonl;
   writers.push_back(std::move(jsonl));
+  if (config.output.warc.enabled) {
+    const WarcConfig& warc = config.output.warc;
+    writers.push_back(std::make_unique<WarcWriter>(
+        WarcOptions{.dir = out_dir,
+                    .prefix = warc.prefix,
+                    .max_size = warc.max_size,
+                    .operator_name = warc.operator_name,
+                    .software = std::string("crawler/") + CRAWLER_VERSION,
+                    .user_agent = config.fetch.user_agent,
+                    .robots = config.politeness.robots,
+                    .hostname = ""}));
+  }
   ResultsSink sink(
       SinkOptions{.queue_capacity = config.pool.queue_capacity}, std::move(writers),
       state ? &*state : nullptr, [&](const PageRecord& record) { s.observe(record, stats); },

@@ -90,7 +90,9 @@ PageWorker::PageWorker(const Config& config, Admission& admission, Frontier& fro
       robots_(robots),
       agent_(robots_agent(config)),
       fetcher_(config.fetch, share, abort_at),
-      random_(std::random_device{}()) {}
+      random_(std::random_device{}()) {
+  if (config.output.warc.enabled) fetcher_.capture_exchanges();
+}
 
 bool PageWorker::retry(const CrawlJob& job, const FetchResponse& response) {
   const bool retryable =
@@ -223,6 +225,8 @@ std::optional<PageRecord> PageWorker::process(CrawlJob& job) {
   // and the next run fetches it.
   if (response.error_kind == ErrorKind::kAborted) return std::nullopt;
   if (retry(job, response)) return std::nullopt;
+  if (response.capture) job.captures.push_back(std::move(*response.capture));
+  record.captures = std::move(job.captures);
   record.status = response.status;
   record.elapsed_ms = response.elapsed.count();
   record.content_type = response.content_type;
@@ -281,7 +285,10 @@ std::optional<PageRecord> PageWorker::handle_redirect(CrawlJob& job, PageRecord&
   hop.redirects = chain;
   hop.referrer = job.referrer;
   hop.depth = job.depth;
-  const Admission::HopResult admitted = admission_.admit_redirect(std::move(hop));
+  hop.captures = std::move(record.captures);
+  const Admission::HopResult admitted = admission_.admit_redirect(hop);
+  // Not queued: the chain ends here, and its record carries the exchanges.
+  if (admitted.hop != Admission::Hop::kQueued) record.captures = std::move(hop.captures);
   switch (admitted.hop) {
     case Admission::Hop::kRejected:
       return fail("redirect to " + *target + " not followed: " + describe(admitted.verdict));

@@ -8,6 +8,7 @@ packages=(
   libcurl4-openssl-dev libssl-dev libgumbo-dev libyaml-cpp-dev libspdlog-dev libfmt-dev
   libgtest-dev libgmock-dev libbenchmark-dev libcli11-dev nlohmann-json3-dev
   libsqlite3-dev libcpp-httplib-dev libxxhash-dev libre2-dev zlib1g-dev libbrotli-dev libjemalloc-dev
+  libdeflate-dev
   clang clang-format clang-tidy libclang-rt-14-dev
   python3 curl
 )
@@ -19,13 +20,19 @@ for p in "${packages[@]}"; do
   fi
 done
 
-if [ ${#missing[@]} -eq 0 ]; then
-  exit 0
+# Node.js and npm run the archive reader the WARC tests use (warcio, installed by
+# scripts/install-warcio.sh). Checked by command: a Node.js from elsewhere (e.g. NodeSource,
+# which bundles npm and conflicts with Debian's npm package) serves as well.
+if ! command -v node >/dev/null 2>&1; then missing+=(nodejs); fi
+if ! command -v npm >/dev/null 2>&1; then missing+=(npm); fi
+
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "install-deps: installing ${missing[*]}" >&2
+  SUDO=""
+  if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+  export DEBIAN_FRONTEND=noninteractive
+  $SUDO apt-get update -qq
+  $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
 
-echo "install-deps: installing ${missing[*]}" >&2
-SUDO=""
-if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
-export DEBIAN_FRONTEND=noninteractive
-$SUDO apt-get update -qq
-$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+"$(dirname "$0")/install-warcio.sh"

@@ -81,6 +81,90 @@ const CurlError* find_curl_error(CURLcode code) {
   return nullptr;
 }
 
+// RFC 9110's reason phrases, for the status line of an HTTP/2 response, which has none.
+const char* reason_phrase(int status) {
+  switch (status) {
+    case 200:
+      return "OK";
+    case 201:
+      return "Created";
+    case 202:
+      return "Accepted";
+    case 203:
+      return "Non-Authoritative Information";
+    case 204:
+      return "No Content";
+    case 206:
+      return "Partial Content";
+    case 300:
+      return "Multiple Choices";
+    case 301:
+      return "Moved Permanently";
+    case 302:
+      return "Found";
+    case 303:
+      return "See Other";
+    case 304:
+      return "Not Modified";
+    case 307:
+      return "Temporary Redirect";
+    case 308:
+      return "Permanent Redirect";
+    case 400:
+      return "Bad Request";
+    case 401:
+      return "Unauthorized";
+    case 403:
+      return "Forbidden";
+    case 404:
+      return "Not Found";
+    case 405:
+      return "Method Not Allowed";
+    case 406:
+      return "Not Acceptable";
+    case 408:
+      return "Request Timeout";
+    case 410:
+      return "Gone";
+    case 429:
+      return "Too Many Requests";
+    case 500:
+      return "Internal Server Error";
+    case 501:
+      return "Not Implemented";
+    case 502:
+      return "Bad Gateway";
+    case 503:
+      return "Service Unavailable";
+    case 504:
+      return "Gateway Timeout";
+    default:
+      return "";
+  }
+}
+
+// Replaces the first line's end from `from` on ("HTTP/2..." in a status line, " HTTP/2" at the
+// end of a request line) with `to`.
+void replace_first_line(std::string& message, std::string_view from_marker, bool at_start,
+                        const std::string& to) {
+  const std::size_t eol = message.find("\r\n");
+  if (eol == std::string::npos) return;
+  const std::string_view line(message.data(), eol);
+  const std::size_t at = at_start ? 0 : line.rfind(from_marker);
+  if (at == std::string_view::npos || line.substr(at).find(from_marker) != 0) return;
+  message.replace(at, eol - at, to);
+}
+
+// An HTTP/2 exchange as the equivalent HTTP/1.1 message: curl shows HTTP/2 headers as HTTP/1-
+// style lines with the version "HTTP/2"; the status line gets its reason phrase back.
+void as_http11(HttpCapture& c, int status) {
+  c.http2 = true;
+  replace_first_line(c.request, " HTTP/2", false, " HTTP/1.1");
+  const char* reason = reason_phrase(status);
+  replace_first_line(c.response_head, "HTTP/2", true,
+                     "HTTP/1.1 " + std::to_string(status) + (*reason != 0 ? " " : "") + reason);
+}
+
 }  // namespace
 
 CurlGlobal::CurlGlobal() {
@@ -116,6 +200,7 @@ struct Fetcher::Impl {
   FetchResponse* current = nullptr;  // the response being filled by the callbacks
   std::string spare_body;            // a recycled buffer for the next response's body
   std::uint64_t limit = 0;           // body cap of the current request
+  bool capture = false;              // fill FetchResponse::capture (capture_exchanges)
   std::uint64_t header_bytes = 0;    // response header bytes of the current request, 1xx included
   bool headers_too_large = false;    // header_bytes passed kMaxHeaderBytes: the transfer was cut
 
@@ -189,6 +274,60 @@ struct Fetcher::Impl {
     r.body.append(data, n);
     EVP_DigestUpdate(impl->sha.get(), data, n);
     return n;
+  }
+
+  // curl's verbose stream: the header blocks as sent and received, and the body bytes before
+  // curl decodes them.
+  static int on_debug(CURL* /*easy*/, curl_infotype type, char* data, std::size_t size,
+                      void* self) {
+    auto* impl = static_cast<Impl*>(self);
+    HttpCapture& c = *impl->current->capture;
+    const std::string_view bytes(data, size);
+    switch (type) {
+      case CURLINFO_HEADER_OUT:
+        c.request.append(bytes);
+        break;
+      case CURLINFO_HEADER_IN:
+        // A new response (after 100 Continue or similar) replaces the previous one.
+        if (bytes.starts_with("HTTP/")) c.response_head.clear();
+        if (c.response_head.size() + size <= kMaxHeaderBytes) c.response_head.append(bytes);
+        break;
+      case CURLINFO_DATA_IN: {
+        const std::uint64_t room =
+            impl->limit - std::min<std::uint64_t>(impl->limit, c.response_body.size());
+        if (size > room) c.truncated = HttpCapture::Truncated::kLength;
+        c.response_body.append(
+            bytes.substr(0, static_cast<std::size_t>(std::min<std::uint64_t>(size, room))));
+        break;
+      }
+      default:
+        break;
+    }
+    return 0;
+  }
+
+  // After the transfer: what the capture cannot see from the stream itself.
+  void finish_capture(CURLcode code, FetchResponse& r) {
+    HttpCapture& c = *r.capture;
+    if (r.status <= 0 || c.response_head.empty()) {
+      r.capture.reset();  // no response: nothing to archive
+      return;
+    }
+    const char* ip = nullptr;
+    if (curl_easy_getinfo(easy.get(), CURLINFO_PRIMARY_IP, &ip) == CURLE_OK && ip != nullptr) {
+      c.ip = ip;
+    }
+    long version = 0;
+    curl_easy_getinfo(easy.get(), CURLINFO_HTTP_VERSION, &version);
+    if (version == CURL_HTTP_VERSION_2_0) as_http11(c, r.status);
+    if (c.truncated != HttpCapture::Truncated::kNone) return;
+    if (r.truncated) {
+      c.truncated = HttpCapture::Truncated::kLength;
+    } else if (code == CURLE_OPERATION_TIMEDOUT || code == CURLE_ABORTED_BY_CALLBACK) {
+      c.truncated = HttpCapture::Truncated::kTime;
+    } else if (code != CURLE_OK) {
+      c.truncated = HttpCapture::Truncated::kDisconnect;
+    }
   }
 
   // Called by curl at least once a second during a transfer: non-zero aborts it.
@@ -294,6 +433,14 @@ Fetcher::Fetcher(const FetchConfig& config, const CurlShare* share,
     : impl_(std::make_unique<Impl>(config, share, abort_at)) {}
 Fetcher::~Fetcher() = default;
 
+void Fetcher::capture_exchanges() {
+  impl_->capture = true;
+  CURL* h = impl_->easy.get();
+  curl_easy_setopt(h, CURLOPT_DEBUGFUNCTION, &Impl::on_debug);
+  curl_easy_setopt(h, CURLOPT_DEBUGDATA, impl_.get());
+  curl_easy_setopt(h, CURLOPT_VERBOSE, 1L);
+}
+
 void Fetcher::recycle(std::string buffer) {
   constexpr std::size_t kMaxSpare = std::size_t{1} << 20;
   if (buffer.capacity() <= kMaxSpare) impl_->spare_body = std::move(buffer);
@@ -312,6 +459,11 @@ FetchResponse Fetcher::fetch(const std::string& url, const std::vector<std::stri
   impl.headers_too_large = false;
   impl.error_buffer[0] = 0;
   EVP_DigestInit_ex(impl.sha.get(), EVP_sha256(), nullptr);
+  if (impl.capture) {
+    response.capture.emplace();
+    response.capture->target_uri = url;
+    response.capture->started = std::chrono::system_clock::now();
+  }
 
   CurlSlist request_headers;
   const curl_slist* headers = impl.base_headers.get();
@@ -345,6 +497,7 @@ FetchResponse Fetcher::fetch(const std::string& url, const std::vector<std::stri
   } else if (code != CURLE_OK) {
     impl.describe_error(code, response);
   }
+  if (response.capture) impl.finish_capture(code, response);
 
   unsigned char digest[EVP_MAX_MD_SIZE];
   unsigned int digest_size = 0;

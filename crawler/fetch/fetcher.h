@@ -17,11 +17,13 @@
 #include <cstdint>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "crawler/config.h"
 #include "crawler/fetch/error_kind.h"
+#include "crawler/fetch/http_capture.h"
 
 namespace crawler {
 
@@ -71,6 +73,9 @@ struct FetchResponse {
   bool truncated = false;  // the body was larger than max_body and was cut
   std::string digest;      // "sha256:<hex>" of `body`
   std::chrono::milliseconds elapsed{0};
+  // With capture on (Fetcher::capture_exchanges), the exchange as sent and received whenever a
+  // response began to arrive (status > 0), even when it was then cut.
+  std::optional<HttpCapture> capture;
 };
 
 class Fetcher {
@@ -93,6 +98,11 @@ class Fetcher {
   // allocation of a page's size per worker rather than per page, which also spared glibc a
   // consolidation of its small free lists at every page. Buffers over 1 MiB are freed.
   void recycle(std::string buffer);
+
+  // From now on every response carries its HttpCapture: the request and the response bytes
+  // as they went over the wire (at most max_body bytes of the raw body). Costs curl's verbose
+  // mode, so it is off unless an archive needs it.
+  void capture_exchanges();
 
  private:
   struct Impl;

@@ -48,7 +48,7 @@ std::size_t Admission::admit_links(std::vector<CrawlJob> links) {
   return add(std::move(links));
 }
 
-Admission::HopResult Admission::admit_redirect(CrawlJob hop) {
+Admission::HopResult Admission::admit_redirect(CrawlJob& hop) {
   HopResult result;
   result.verdict = prepare(hop);
   if (result.verdict != ScopeVerdict::kInScope) return result;

@@ -40,8 +40,9 @@ class Admission {
     ScopeVerdict verdict = ScopeVerdict::kInScope;
   };
   // A redirect hop: `hop.url` is the normalised target; the other fields carry the chain.
-  // Hops are continuations: they never count against a budget.
-  HopResult admit_redirect(CrawlJob hop);
+  // Hops are continuations: they never count against a budget. `hop` is moved into the
+  // frontier when queued, and left as it was otherwise (the caller keeps what it carries).
+  HopResult admit_redirect(CrawlJob& hop);
 
  private:
   // Splits job.url, checks scope and fills the keys; the verdict says whether it may enter.

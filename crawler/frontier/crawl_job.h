@@ -5,6 +5,8 @@
 #include <string>
 #include <vector>
 
+#include "crawler/fetch/http_capture.h"
+
 namespace crawler {
 
 using Clock = std::chrono::steady_clock;
@@ -26,6 +28,9 @@ struct CrawlJob {
   std::string abandoned;               // set by the frontier: record this reason, do not fetch
   std::string etag;                    // re-crawl: validators of the known copy, sent as
   std::string last_modified;           // If-None-Match / If-Modified-Since
+  // With WARC output on, a redirect hop carries the exchanges of the chain so far, so they are
+  // written (and committed) with the chain's record: all of it or none of it.
+  std::vector<HttpCapture> captures;
 
   // A continuation (redirect hop, retry, robots.txt fetch) finishes work already admitted: it
   // does not count against max_pages and goes before new URLs of its host.

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "crawler/fetch/error_kind.h"
+#include "crawler/fetch/http_capture.h"
 
 namespace crawler {
 
@@ -35,6 +36,9 @@ struct PageRecord {
   std::string last_modified;
   bool skip_output = false;         // state only (output.unchanged: skip)
   std::optional<std::string> text;  // when output.text is on and the page is HTML
+  // With WARC output on: every exchange of the URL's redirect chain, the final one last
+  // (empty when no response arrived).
+  std::vector<HttpCapture> captures;
 };
 
 // One JSON object, no trailing newline. Strings that are not valid UTF-8 are repaired

@@ -117,6 +117,17 @@ std::string to_pem(X509* cert) {
   return {data, static_cast<std::size_t>(size)};
 }
 
+std::string key_to_pem(EVP_PKEY* key) {
+  std::unique_ptr<BIO, decltype(&BIO_free)> bio(BIO_new(BIO_s_mem()), &BIO_free);
+  if (!bio ||
+      PEM_write_bio_PrivateKey(bio.get(), key, nullptr, nullptr, 0, nullptr, nullptr) != 1) {
+    throw_ssl("PEM_write_bio_PrivateKey");
+  }
+  char* data = nullptr;
+  const long size = BIO_get_mem_data(bio.get(), &data);
+  return {data, static_cast<std::size_t>(size)};
+}
+
 // The server's certificate as `kind` asks, with a fresh P-256 key per server; nothing is written
 // to disk. All but the self-signed one are issued by a fresh test CA whose PEM goes to `ca_pem`.
 SslCtxPtr tls_context(TlsCertificate kind, std::string& ca_pem) {
@@ -498,6 +509,14 @@ std::uint64_t FaultServer::bytes_sent(std::string_view path) const {
   std::lock_guard lock(impl_->mutex);
   const auto it = impl_->bytes.find(std::string(path));
   return it == impl_->bytes.end() ? 0 : it->second;
+}
+
+SelfSignedPem self_signed_pem() {
+  constexpr long kHour = 3600;
+  PkeyPtr key = new_key();
+  X509Ptr cert = make_certificate(key.get(), "127.0.0.1", "IP:127.0.0.1", -kHour, 24 * kHour,
+                                  nullptr, nullptr, false, 1);
+  return SelfSignedPem{to_pem(cert.get()), key_to_pem(key.get())};
 }
 
 }  // namespace crawler::testing

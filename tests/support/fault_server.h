@@ -56,6 +56,14 @@ struct FaultServerOptions {
   TlsCertificate certificate = TlsCertificate::kSelfSigned;
 };
 
+// A fresh self-signed certificate for 127.0.0.1 and its key, as PEM, for servers the tests run
+// outside this process (the HTTP/2 server of the WARC tests).
+struct SelfSignedPem {
+  std::string certificate;
+  std::string key;
+};
+SelfSignedPem self_signed_pem();
+
 class FaultServer {
  public:
   // Listening when the constructor returns. Throws std::invalid_argument for a non-loopback

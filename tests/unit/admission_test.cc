@@ -88,9 +88,11 @@ TEST(Admission, ARedirectHopIsQueuedOnceThenKnownAndNeverLeavesTheScope) {
   CrawlJob hop = link("http://a.example/target", 0);
   hop.redirects = {"http://a.example/start"};
   hop.requested_url = "http://a.example/start";
+  CrawlJob again = hop;
   const auto queued = f.admission.admit_redirect(hop);
   EXPECT_EQ(queued.hop, Admission::Hop::kQueued);
-  EXPECT_EQ(f.admission.admit_redirect(hop).hop, Admission::Hop::kKnown);
+  EXPECT_EQ(f.admission.admit_redirect(again).hop, Admission::Hop::kKnown);
+  EXPECT_EQ(again.url, "http://a.example/target") << "a hop not queued stays the caller's";
   CrawlJob away = link("http://b.example/", 0);
   away.redirects = {"http://a.example/start"};
   const auto rejected = f.admission.admit_redirect(away);

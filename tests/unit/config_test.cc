@@ -216,6 +216,36 @@ TEST(Config, CaFileIsFoundBesideTheConfigAndMustBeReadable) {
   std::filesystem::remove_all(dir);
 }
 
+TEST(Config, WarcOutputIsOffByDefaultAndValidated) {
+  const Config defaults = parse("");
+  EXPECT_FALSE(defaults.output.warc.enabled);
+  EXPECT_EQ(defaults.output.warc.prefix, "crawl");
+  EXPECT_EQ(defaults.output.warc.max_size, 1u << 30);
+  EXPECT_EQ(defaults.output.warc.operator_name, "");
+  const Config c = parse(
+      "output: {warc: {enabled: true, prefix: site-a_2.x, max_size: 100MiB, operator: 'Jo "
+      "<jo@example.org>'}}");
+  EXPECT_TRUE(c.output.warc.enabled);
+  EXPECT_EQ(c.output.warc.prefix, "site-a_2.x");
+  EXPECT_EQ(c.output.warc.max_size, 100u << 20);
+  EXPECT_EQ(c.output.warc.operator_name, "Jo <jo@example.org>");
+  const Config again = parse(describe_config(c));
+  EXPECT_TRUE(again.output.warc.enabled);
+  EXPECT_EQ(again.output.warc.prefix, "site-a_2.x");
+  EXPECT_EQ(again.output.warc.max_size, 100u << 20);
+  EXPECT_EQ(again.output.warc.operator_name, "Jo <jo@example.org>");
+  for (const char* prefix : {"''", "../x", "a/b", ".hidden", "'a b'"}) {
+    EXPECT_THAT(error_of(std::string("output: {warc: {prefix: ") + prefix + "}}"),
+                HasSubstr("output.warc.prefix: must be letters, digits"))
+        << prefix;
+  }
+  EXPECT_THAT(error_of("output: {warc: {max_size: 0}}"),
+              HasSubstr("output.warc.max_size: must be greater than 0"));
+  EXPECT_THAT(error_of("output: {warc: {enable: true}}"), HasSubstr("output.warc.enable"));
+  EXPECT_THAT(error_of("output: {warc: {enabled: sure}}"),
+              HasSubstr("output.warc.enabled: expected true or false"));
+}
+
 TEST(Config, MissingFileIsAConfigError) {
   EXPECT_THROW(load_config("/nonexistent/crawl.yaml"), ConfigError);
 }

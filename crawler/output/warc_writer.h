@@ -1,0 +1,86 @@
+// WarcWriter: the crawl's HTTP exchanges as WARC 1.1 files (ISO 28500:2017), the archival
+// output next to pages.jsonl.
+//
+// Files are named as the standard's Annex C suggests, PREFIX-<UTC time with ms>-<serial>-
+// <hostname>.warc.gz, and are written as NAME.open until closed: a reader never mistakes a file
+// being written for a finished one. Each file starts with a warcinfo record whose ID every
+// later record of the file names in WARC-Warcinfo-ID. Every record is its own gzip member
+// (Annex D), so a reader can seek to any record and a file cut at a record boundary still
+// reads to its end.
+//
+// For each PageRecord with captures (every redirect hop, then the final response): a request
+// and a response record, each pointing at the other with WARC-Concurrent-To; a 304 answer to a
+// re-crawl's conditional request is a revisit record (profile server-not-modified); and a
+// metadata record for the page (via, hopsFromSeed, fetchTimeMs, outlinks). A record without
+// captures (no response arrived, or robots.txt blocked it) writes nothing.
+//
+// A new file is started before a record once the current one holds max_size bytes or more, so
+// a file exceeds max_size by at most one page's records.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "crawler/output/results_writer.h"
+#include "crawler/output/warc_record.h"
+#include "crawler/util/unique_fd.h"
+
+namespace crawler {
+
+struct WarcOptions {
+  std::filesystem::path dir;  // output.dir
+  std::string prefix = "crawl";
+  std::uint64_t max_size = std::uint64_t{1} << 30;
+  std::string operator_name;  // warcinfo "operator": who ran the crawl ("" = not written)
+  std::string software;       // "crawler/<version>"
+  std::string user_agent;     // the User-Agent sent
+  bool robots = true;         // robots.txt obeyed
+  std::string hostname;       // this machine, for the file names and warcinfo ("" = looked up)
+};
+
+class WarcWriter final : public ResultsWriter {
+ public:
+  // Opens the first file. Throws std::runtime_error naming the file when it cannot.
+  explicit WarcWriter(WarcOptions options);
+  // Closes the open file (its final name), unless close() failed before.
+  ~WarcWriter() override;
+  WarcWriter(const WarcWriter&) = delete;
+  WarcWriter& operator=(const WarcWriter&) = delete;
+
+  void write(const PageRecord& record) override;
+  void flush() override;
+  void sync() override;
+  // Of the open file.
+  std::uint64_t length() const override { return length_; }
+  // The open file (NAME.warc.gz.open).
+  const std::filesystem::path& path() const override { return open_path_; }
+
+  // Syncs the open file and gives it its final name. Nothing may be written after it.
+  void close();
+  // Files given their final name so far, oldest first.
+  const std::vector<std::filesystem::path>& closed_files() const { return closed_; }
+
+ private:
+  struct Compressor;
+  void open_next();
+  void close_current();
+  void append(const WarcRecord& record);
+
+  WarcOptions options_;
+  std::unique_ptr<Compressor> compressor_;
+  std::mt19937_64 random_;
+  int serial_ = 0;
+  UniqueFd fd_{-1};
+  std::filesystem::path open_path_;
+  std::filesystem::path final_path_;
+  std::string warcinfo_id_;
+  std::string pending_;  // compressed members not yet written to the file
+  std::uint64_t length_ = 0;
+  std::vector<std::filesystem::path> closed_;
+};
+
+}  // namespace crawler
