@@ -230,7 +230,10 @@ CrawlStats Crawl::run() {
                     .software = std::string("crawler/") + CRAWLER_VERSION,
                     .user_agent = config.fetch.user_agent,
                     .robots = config.politeness.robots,
-                    .hostname = ""}));
+                    .hostname = "",
+                    .on_open = [&state](const std::filesystem::path& file) {
+                      if (state) state->add_file(file);
+                    }}));
   }
   ResultsSink sink(
       SinkOptions{.queue_capacity = config.pool.queue_capacity}, std::move(writers),

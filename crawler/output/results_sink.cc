@@ -56,12 +56,16 @@ void ResultsSink::commit() {
   step(Step::kWritten);
   if (state_ == nullptr) {
     for (const auto& writer : writers_) writer->flush();
-    return;
+  } else {
+    for (const auto& writer : writers_) writer->sync();
+    step(Step::kSynced);
+    std::vector<CommittedLength> lengths;
+    lengths.reserve(writers_.size());
+    for (const auto& writer : writers_) lengths.push_back({writer->path(), writer->length()});
+    state_->commit(lengths);
+    step(Step::kCommitted);
   }
-  for (const auto& writer : writers_) writer->sync();
-  step(Step::kSynced);
-  state_->commit(writers_.front()->length());
-  step(Step::kCommitted);
+  for (const auto& writer : writers_) writer->on_commit();
 }
 
 void ResultsSink::run() {

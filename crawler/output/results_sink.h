@@ -16,6 +16,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <exception>
+#include <filesystem>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -28,6 +29,12 @@
 
 namespace crawler {
 
+// A writer's file and its size at a commit.
+struct CommittedLength {
+  std::filesystem::path path;
+  std::uint64_t length = 0;
+};
+
 // The durable side of a commit: the crawl state. Called on the writer thread only.
 class CommitTarget {
  public:
@@ -36,9 +43,9 @@ class CommitTarget {
   virtual void remember(const PageRecord& record) = 0;
   // Outcomes remembered and not yet committed.
   virtual std::size_t pending() const = 0;
-  // One transaction: the remembered outcomes and `committed_length`, the results file's size
-  // with every remembered record in it (already synced to disk).
-  virtual void commit(std::uint64_t committed_length) = 0;
+  // One transaction: the remembered outcomes and each writer's file size with every remembered
+  // record in it (already synced to disk), the results file (the first writer's) first.
+  virtual void commit(const std::vector<CommittedLength>& lengths) = 0;
 };
 
 struct SinkOptions {
@@ -54,8 +61,9 @@ class ResultsSink {
   // Called on the writer thread after each record was written (stats, progress).
   using Observer = std::function<void(const PageRecord&)>;
 
-  // `writers` must not be empty; the state records the committed length of the first one. With
-  // `state` null there is no commit: records are flushed, not synced.
+  // `writers` must not be empty; the first one's file is the results file. With `state` null
+  // there is no commit: records are flushed, not synced. After each commit (or flush) every
+  // writer's on_commit() runs.
   ResultsSink(SinkOptions options, std::vector<std::unique_ptr<ResultsWriter>> writers,
               CommitTarget* state, Observer observe, std::function<void()> on_failure);
   ~ResultsSink();

@@ -27,6 +27,9 @@ class ResultsWriter {
   // Bytes in the file once everything written so far is flushed.
   virtual std::uint64_t length() const = 0;
   virtual const std::filesystem::path& path() const = 0;
+  // Everything written so far is committed (or, without a state, flushed): nothing of it can be
+  // cut back any more. The place to close a full file and start the next.
+  virtual void on_commit() {}
 };
 
 }  // namespace crawler

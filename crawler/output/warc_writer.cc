@@ -105,6 +105,7 @@ void WarcWriter::open_next() {
                            options_.hostname + ".warc.gz";
   final_path_ = options_.dir / name;
   open_path_ = options_.dir / (name + ".open");
+  if (options_.on_open) options_.on_open(open_path_);
   fd_.reset(::open(open_path_.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644));
   if (fd_.get() < 0) {
     throw std::runtime_error(open_path_.string() +
@@ -142,10 +143,6 @@ void WarcWriter::append(const WarcRecord& record) {
 void WarcWriter::write(const PageRecord& record) {
   if (record.captures.empty()) return;
   if (fd_.get() < 0) throw std::runtime_error("WARC: write after close");
-  if (length_ >= options_.max_size) {
-    close_current();
-    open_next();
-  }
   std::string final_response_id;
   for (std::size_t i = 0; i < record.captures.size(); ++i) {
     const HttpCapture& capture = record.captures[i];
@@ -239,6 +236,12 @@ void WarcWriter::close_current() {
                              ": " + ec.message());
   }
   closed_.push_back(final_path_);
+}
+
+void WarcWriter::on_commit() {
+  if (fd_.get() < 0 || length_ < options_.max_size) return;
+  close_current();
+  open_next();
 }
 
 void WarcWriter::close() {

@@ -14,12 +14,16 @@
 // metadata record for the page (via, hopsFromSeed, fetchTimeMs, outlinks). A record without
 // captures (no response arrived, or robots.txt blocked it) writes nothing.
 //
-// A new file is started before a record once the current one holds max_size bytes or more, so
-// a file exceeds max_size by at most one page's records.
+// A new file is started at a commit (on_commit) once the current one holds max_size bytes or
+// more, so a file is closed only when all of it is committed, and exceeds max_size by at most one
+// commit's records. Crash safety: the files join the results sink's commit protocol like the
+// JSONL; after a kill, the next run cuts the open file back to its committed length and closes
+// it (CrawlState).
 #pragma once
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <random>
 #include <string>
@@ -40,6 +44,9 @@ struct WarcOptions {
   std::string user_agent;     // the User-Agent sent
   bool robots = true;         // robots.txt obeyed
   std::string hostname;       // this machine, for the file names and warcinfo ("" = looked up)
+  // Called with each new file's path before anything is written to it: the crawl state records
+  // it, so that a resume after a kill finds it (CrawlState::add_file).
+  std::function<void(const std::filesystem::path&)> on_open;
 };
 
 class WarcWriter final : public ResultsWriter {
@@ -58,6 +65,8 @@ class WarcWriter final : public ResultsWriter {
   std::uint64_t length() const override { return length_; }
   // The open file (NAME.warc.gz.open).
   const std::filesystem::path& path() const override { return open_path_; }
+  // Closes the file once it holds max_size bytes, and opens the next.
+  void on_commit() override;
 
   // Syncs the open file and gives it its final name. Nothing may be written after it.
   void close();

@@ -21,11 +21,34 @@ StateLock lock_state(const std::filesystem::path& dir, bool fresh) {
   return fresh_lock;
 }
 
+// A killed run's other file (WARC): cut back to its committed records, then closed under its
+// final name, or deleted when none of it was committed. A file already closed (its ".open" name
+// gone) was complete and committed.
+void repair_run_file(const StateStore::RunFile& file) {
+  const std::filesystem::path path(file.path);
+  if (!std::filesystem::exists(path)) return;
+  truncate_results_file(path, file.committed_length);
+  std::error_code ec;
+  if (file.committed_length == 0) {
+    std::filesystem::remove(path, ec);
+  } else if (path.extension() == ".open") {
+    std::filesystem::path closed = path;
+    closed.replace_extension();
+    std::filesystem::rename(path, closed, ec);
+  }
+  if (ec) {
+    throw StateError(file.path + ": cannot close the file of a killed run: " + ec.message() +
+                     "; check that its folder is writable");
+  }
+  spdlog::info("state: {} cut back to its committed {} bytes", file.path, file.committed_length);
+}
+
 StateStore open_repaired(const std::filesystem::path& dir) {
   StateStore store = StateStore::open(dir);
   if (auto previous = store.last_unfinished_run()) {
-    // An earlier run was killed: its file keeps exactly the committed records.
+    // An earlier run was killed: its files keep exactly the committed records.
     truncate_results_file(previous->results_file, previous->committed_length);
+    for (const auto& file : store.run_files(previous->id)) repair_run_file(file);
     store.finish_run(previous->id);
   }
   return store;
@@ -96,7 +119,11 @@ void CrawlState::remember(const PageRecord& record) {
   finished_.push_back(std::move(row));
 }
 
-void CrawlState::commit(std::uint64_t committed_length) {
+void CrawlState::add_file(const std::filesystem::path& file) {
+  store_.add_run_file(run_id_, std::filesystem::absolute(file).string());
+}
+
+void CrawlState::commit(const std::vector<CommittedLength>& lengths) {
   StateStore::Batch batch;
   if (frontier_ != nullptr) {
     for (CrawlJob& job : frontier_->take_admitted()) {
@@ -110,7 +137,11 @@ void CrawlState::commit(std::uint64_t committed_length) {
   }
   batch.finished = std::move(finished_);
   finished_.clear();
-  batch.committed_length = static_cast<std::int64_t>(committed_length);
+  batch.committed_length = static_cast<std::int64_t>(lengths.at(0).length);
+  for (std::size_t i = 1; i < lengths.size(); ++i) {
+    batch.file_lengths.emplace_back(std::filesystem::absolute(lengths[i].path).string(),
+                                    static_cast<std::int64_t>(lengths[i].length));
+  }
   store_.commit(run_id_, batch);
 }
 

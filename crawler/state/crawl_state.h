@@ -39,7 +39,10 @@ class CrawlState final : public CommitTarget {
 
   void remember(const PageRecord& record) override;
   std::size_t pending() const override { return finished_.size(); }
-  void commit(std::uint64_t committed_length) override;
+  void commit(const std::vector<CommittedLength>& lengths) override;
+  // A file of this run other than the results file (a WARC file), before anything is written to
+  // it: a resume after a kill cuts it back to its committed length (see StateStore::RunFile).
+  void add_file(const std::filesystem::path& file);
 
   // Why a run that starts with nothing queued has nothing to fetch, in one line: how many URLs
   // the state knows, that all were fetched within `recrawl_after`, when the next re-crawl is

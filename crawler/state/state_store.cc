@@ -58,6 +58,12 @@ CREATE TABLE runs (
   started_at TEXT NOT NULL,
   finished INTEGER NOT NULL DEFAULT 0
 );
+CREATE TABLE run_files (
+  run_id INTEGER NOT NULL,
+  path TEXT NOT NULL,
+  committed_length INTEGER NOT NULL DEFAULT 0,
+  PRIMARY KEY (run_id, path)
+) WITHOUT ROWID;
 CREATE TABLE spill (
   seq INTEGER PRIMARY KEY AUTOINCREMENT,
   fp INTEGER NOT NULL,
@@ -233,6 +239,7 @@ struct StateStore::Impl {
   Stmt begin, commit, rollback;
   Stmt insert_queued, upsert_finished, set_length;
   Stmt insert_run, finish_run, last_unfinished_run, find_run;
+  Stmt insert_run_file, set_file_length, list_run_files;
   Stmt queued_chunk, stale_chunk, fingerprint_chunk, find, count_status, oldest_fetch;
   Stmt insert_spill, spill_chunk, delete_spill, count_spill, clear_spill;
   std::uint64_t spilled = 0;  // rows in the spill table, kept in memory: count(*) scans
@@ -332,6 +339,17 @@ void StateStore::Impl::create_or_check_schema() {
   if (application != kApplication) {
     throw StateUnreadable(not_a_state_db(c.file, "its meta table names no crawler application"));
   }
+  if (version == "1") {
+    // Version 2 only added run_files.
+    Transaction tx(c, begin, commit, rollback);
+    c.exec(
+        "CREATE TABLE IF NOT EXISTS run_files (run_id INTEGER NOT NULL, path TEXT NOT NULL, "
+        "committed_length INTEGER NOT NULL DEFAULT 0, PRIMARY KEY (run_id, path)) WITHOUT ROWID;"
+        "UPDATE meta SET value = '2' WHERE key = 'schema_version';",
+        "upgrading the schema to version 2");
+    tx.commit();
+    version = "2";
+  }
   if (version != std::to_string(kSchemaVersion)) {
     throw StateUnreadable(c.file.string() + " has state schema version '" + version +
                           "' but this crawler reads version " + std::to_string(kSchemaVersion) +
@@ -357,6 +375,14 @@ void StateStore::Impl::prepare_statements() {
       "INSERT INTO runs (results_file, committed_length, started_at, finished) "
       "VALUES (?1, ?2, strftime('%Y-%m-%dT%H:%M:%SZ', 'now'), 0)");
   finish_run = c.prepare("UPDATE runs SET finished = 1 WHERE id = ?1");
+  insert_run_file = c.prepare(
+      "INSERT INTO run_files (run_id, path, committed_length) VALUES (?1, ?2, 0) "
+      "ON CONFLICT (run_id, path) DO NOTHING");
+  set_file_length = c.prepare(
+      "UPDATE run_files SET committed_length = ?1 "
+      "WHERE run_id = ?2 AND path = ?3 AND committed_length <= ?1");
+  list_run_files =
+      c.prepare("SELECT path, committed_length FROM run_files WHERE run_id = ?1 ORDER BY path");
   last_unfinished_run = c.prepare(
       "SELECT id, results_file, committed_length, finished, started_at FROM runs "
       "WHERE finished = 0 ORDER BY id DESC LIMIT 1");
@@ -460,7 +486,10 @@ void StateStore::commit(std::int64_t run_id, const Batch& batch) {
                        ", not done (1) or failed (2); fix the caller");
     }
   }
-  if (batch.queued.empty() && batch.finished.empty() && !batch.committed_length) return;
+  if (batch.queued.empty() && batch.finished.empty() && !batch.committed_length &&
+      batch.file_lengths.empty()) {
+    return;
+  }
 
   Transaction tx(c, s.begin, s.commit, s.rollback);
   for (const UrlRow& row : batch.queued) {
@@ -500,7 +529,36 @@ void StateStore::commit(std::int64_t run_id, const Batch& batch) {
                        std::to_string(length) + "; pass the results file's total length");
     }
   }
+  for (const auto& [path, length] : batch.file_lengths) {
+    Query(c, s.set_file_length, "recording a file's committed length")
+        .bind(1, length)
+        .bind(2, run_id)
+        .bind_text(3, path)
+        .run();
+    if (sqlite3_changes(c.db.get()) == 0) {
+      throw StateError(c.file.string() + ": " + path + " of run " + std::to_string(run_id) +
+                       " is not a known file of the run, or its committed length would go "
+                       "back; call add_run_file() first and pass its total length");
+    }
+  }
   tx.commit();
+}
+
+void StateStore::add_run_file(std::int64_t run_id, const std::string& path) {
+  const Connection& c = impl_->connection;
+  Query(c, impl_->insert_run_file, "recording a run's file")
+      .bind(1, run_id)
+      .bind_text(2, path)
+      .run();
+}
+
+std::vector<StateStore::RunFile> StateStore::run_files(std::int64_t run_id) const {
+  const Connection& c = impl_->connection;
+  std::vector<RunFile> files;
+  Query q(c, impl_->list_run_files, "listing a run's files");
+  q.bind(1, run_id);
+  while (q.step()) files.push_back(RunFile{q.column_text(0), q.column(1)});
+  return files;
 }
 
 std::int64_t StateStore::begin_run(const std::string& results_file, std::int64_t committed_length) {

@@ -73,7 +73,8 @@ struct UrlRow {
 
 class StateStore {
  public:
-  static constexpr int kSchemaVersion = 1;
+  // 2 added run_files; a version 1 database is upgraded in place when opened.
+  static constexpr int kSchemaVersion = 2;
 
   // Opens (creating the folder and the schema when new) dir/"state.db". Throws StateUnreadable
   // when the file is not a crawler state database, is corrupt or has another schema version;
@@ -103,6 +104,9 @@ class StateStore {
     // The results file's new total length in bytes (not the bytes of this batch). May not go
     // backwards.
     std::optional<std::int64_t> committed_length = {};
+    // The new total lengths of the run's other files (add_run_file), by path. May not go
+    // backwards either.
+    std::vector<std::pair<std::string, std::int64_t>> file_lengths = {};
   };
   // Applies the whole batch in ONE transaction (queued first, then finished, then the length):
   // after a crash either all of it is in the database or none of it. `run_id` is only used
@@ -130,6 +134,18 @@ class StateStore {
   std::optional<RunInfo> find_run(std::int64_t run_id) const;
   // Throws StateError for an unknown run.
   void finish_run(std::int64_t run_id);
+
+  // The run's other output files (WARC), each with its committed length. A file is added, with
+  // length 0, before anything is written to it, so a resume finds every file a killed run was
+  // writing. By convention a name ending in ".open" is a file still being written: a resume cuts
+  // it back to its committed length and then closes it by dropping the suffix (or deletes it
+  // when nothing of it was committed).
+  struct RunFile {
+    std::string path;
+    std::int64_t committed_length = 0;
+  };
+  void add_run_file(std::int64_t run_id, const std::string& path);
+  std::vector<RunFile> run_files(std::int64_t run_id) const;
 
   // The listings below stream rows in chunks of ~1000, each read in its own short read
   // transaction, and call `fn` with no statement active: `fn` may call any method of this

@@ -325,9 +325,10 @@ TEST(WarcIntegration, ARecrawlAnsweredNotModifiedIsARevisit) {
 TEST(WarcIntegration, FilesRollOverAtMaxSizeAndEachReadsOnItsOwn) {
   SampleSite site(SampleSiteOptions{.pages = 60, .seed = 5});
   TestServer server;
-  server.serve_site(site);
+  // Files roll over at commits (every 250 ms): slow pages make the crawl span several.
+  server.serve_site(site, 100ms);
   TempDir dir;
-  const auto run = run_crawler(dir, config_for({server.base_url() + "/"}, ", max_size: 20KiB"));
+  const auto run = run_crawler(dir, config_for({server.base_url() + "/"}, ", max_size: 10KiB"));
   ASSERT_EQ(run.exit_code, 0) << run.output;
   const auto files = warc_files(dir);
   ASSERT_GE(files.size(), 3u);
@@ -341,6 +342,92 @@ TEST(WarcIntegration, FilesRollOverAtMaxSizeAndEachReadsOnItsOwn) {
   std::size_t responded = 0;
   for (const auto& record : run.records) responded += record.at("status").get<int>() > 0 ? 1 : 0;
   EXPECT_EQ(responses, responded);
+}
+
+// The step and count of the last commit-protocol step the crash hook logged before the kill.
+bool killed_at(const std::string& output, const std::string& step) {
+  return output.find("test-hook: " + step + " ") != std::string::npos;
+}
+
+// kill -9 at each point of the commit protocol (CRAWLER_TEST_CRASH_AT), with WARC files rolling
+// over in between; then a run that finishes. Every killed run's open WARC file is cut back to its
+// committed length and closed (or deleted when nothing of it was committed), every file reads to
+// its end, and over all runs each URL has exactly one response: the JSONL and the WARC agree.
+TEST(WarcIntegration, KillNineAtEachCommitStepLeavesEveryUrlArchivedOnce) {
+  // Slow enough pages (8 workers, 25 ms each) that six short runs leave work for the last one.
+  SampleSite site(SampleSiteOptions{.pages = 3000, .seed = 21});
+  TestServer server;
+  server.set_request_logging(false);
+  server.serve_site(site, 25ms);
+  TempDir dir;
+  const std::string yaml = "seeds: ['" + server.base_url() +
+                           "/']\n"
+                           "pool: {workers: 8}\n"
+                           "fetch: {user_agent: 'crawler/1.0 (+mailto:ops@example.org)'}\n"
+                           "politeness: {robots: false, delay: 0, per_host: 8}\n"
+                           "output: {text: false, warc: {enabled: true, max_size: 40KiB}}\n"
+                           "log: {level: info}\n";
+  struct Open {
+    std::filesystem::path file;
+    std::uintmax_t size = 0;
+  };
+  std::vector<Open> left_open;
+  const std::vector<std::string> points = {"written", "synced", "committed"};
+  // Files roll over at commits once they hold 40 KiB: kills land in fresh files and in files
+  // with committed records.
+  for (int round = 0; round < 6; ++round) {
+    const std::string& step = points[round % 3];
+    const long n = 3 + round / 3;
+    CrawlerProcess crawler(dir, yaml, {},
+                           {"CRAWLER_TEST_CRASH_AT=" + step + ":" + std::to_string(n)});
+    const auto run = crawler.wait(60s);
+    ASSERT_EQ(run.exit_code, 128 + SIGKILL) << "round " << round << "\n" << run.output;
+    ASSERT_TRUE(killed_at(run.output, step)) << run.output;
+    for (const auto& entry : std::filesystem::directory_iterator(dir.path() / "out")) {
+      if (entry.path().extension() == ".open") {
+        left_open.push_back({entry.path(), std::filesystem::file_size(entry.path())});
+      }
+    }
+  }
+  ASSERT_GE(left_open.size(), 6u) << "every killed run left its open file";
+  const auto last = run_crawler(dir, yaml, {}, 300s);
+  ASSERT_EQ(last.exit_code, 0) << last.output;
+
+  int cut = 0;
+  for (const Open& open : left_open) {
+    EXPECT_FALSE(std::filesystem::exists(open.file)) << open.file << " was not closed";
+    std::filesystem::path closed = open.file;
+    closed.replace_extension();
+    if (std::filesystem::exists(closed)) {
+      EXPECT_LE(std::filesystem::file_size(closed), open.size);
+      if (std::filesystem::file_size(closed) < open.size) ++cut;
+    } else if (open.size > 4096) {
+      ++cut;  // records, none of them committed: deleted with the file
+    }
+  }
+  // A kill after a sync and before its commit leaves synced records past the committed length.
+  EXPECT_GT(cut, 0) << "no killed run left an uncommitted tail to cut";
+
+  const auto files = warc_files(dir);
+  const auto report = read_back(files);
+  ASSERT_TRUE(report.is_object());
+  std::map<std::string, int> archived;
+  for (const auto& c : report.at("captures")) ++archived[c.at("uri").get<std::string>()];
+  std::map<std::string, int> recorded;
+  for (const auto& entry : std::filesystem::directory_iterator(dir.path() / "out")) {
+    if (entry.path().filename().string().rfind("pages-", 0) != 0) continue;
+    for (const auto& row : read_jsonl(entry.path())) {
+      if (row.at("status").get<int>() == 0) continue;
+      for (const auto& hop : row.at("redirects")) ++recorded[hop.get<std::string>()];
+      ++recorded[row.at("final_url").get<std::string>()];
+    }
+  }
+  EXPECT_GE(recorded.size(), site.reachable_paths().size());
+  for (const auto& [url, n] : recorded) {
+    EXPECT_EQ(n, 1) << url << " recorded " << n << " times";
+    EXPECT_EQ(archived[url], 1) << url << " archived " << archived[url] << " times";
+  }
+  EXPECT_EQ(archived.size(), recorded.size()) << "the WARC holds URLs the JSONL does not";
 }
 
 }  // namespace

@@ -47,9 +47,9 @@ class RecordingTarget final : public CommitTarget {
     std::lock_guard lock(mutex_);
     return pending_;
   }
-  void commit(std::uint64_t committed_length) override {
+  void commit(const std::vector<CommittedLength>& committed) override {
     std::lock_guard lock(mutex_);
-    lengths.push_back(committed_length);
+    lengths.push_back(committed.at(0).length);
     pending_ = 0;
     commits.fetch_add(1);
   }

@@ -550,15 +550,64 @@ TEST(StateStore, ForeignDatabaseIsUnreadable) {
 TEST(StateStore, OtherSchemaVersionIsUnreadable) {
   TempDir tmp;
   StateStore::open(tmp.path());
-  sql(tmp.path() / "state.db", "UPDATE meta SET value = '2' WHERE key = 'schema_version';");
+  sql(tmp.path() / "state.db", "UPDATE meta SET value = '3' WHERE key = 'schema_version';");
   try {
     StateStore::open(tmp.path());
-    FAIL() << "a database of schema version 2 was accepted";
+    FAIL() << "a database of schema version 3 was accepted";
   } catch (const StateUnreadable& e) {
     EXPECT_THAT(e.what(), HasSubstr((tmp.path() / "state.db").string()));
-    EXPECT_THAT(e.what(), HasSubstr("version '2'"));
+    EXPECT_THAT(e.what(), HasSubstr("version '3'"));
     EXPECT_THAT(e.what(), HasSubstr("run with --fresh"));
   }
+}
+
+// Version 1 (before run_files) is upgraded in place, its rows kept.
+TEST(StateStore, AVersionOneDatabaseIsUpgraded) {
+  TempDir tmp;
+  {
+    StateStore store = StateStore::open(tmp.path());
+    store.commit(0, {.queued = {queued(page(1))}});
+  }
+  sql(tmp.path() / "state.db",
+      "DROP TABLE run_files; UPDATE meta SET value = '1' WHERE key = 'schema_version';");
+  StateStore store = StateStore::open(tmp.path());
+  EXPECT_EQ(store.count(UrlStatus::kQueued), 1u);
+  const std::int64_t run = store.begin_run("/out/pages.jsonl");
+  store.add_run_file(run, "/out/a.warc.gz.open");
+  EXPECT_EQ(store.run_files(run).size(), 1u);
+}
+
+TEST(StateStore, RunFilesKeepTheirCommittedLengthsInTheCommitTransaction) {
+  TempDir tmp;
+  StateStore store = StateStore::open(tmp.path());
+  const std::int64_t run = store.begin_run("/out/pages.jsonl");
+  store.add_run_file(run, "/out/b.warc.gz.open");
+  store.add_run_file(run, "/out/a.warc.gz.open");
+  store.add_run_file(run, "/out/a.warc.gz.open");  // once
+  auto files = store.run_files(run);
+  ASSERT_EQ(files.size(), 2u);
+  EXPECT_EQ(files[0].path, "/out/a.warc.gz.open");
+  EXPECT_EQ(files[0].committed_length, 0);
+  store.commit(run, {.finished = {finished(page(1), UrlStatus::kDone, 200)},
+                     .committed_length = 100,
+                     .file_lengths = {{"/out/a.warc.gz.open", 5000}}});
+  files = store.run_files(run);
+  EXPECT_EQ(files[0].committed_length, 5000);
+  EXPECT_EQ(files[1].committed_length, 0);
+  // Backwards, or a file never added: the whole batch is refused.
+  for (const auto& [path, length] : std::vector<std::pair<std::string, std::int64_t>>{
+           {"/out/a.warc.gz.open", 4000}, {"/out/unknown.warc.gz.open", 10}}) {
+    try {
+      store.commit(run, {.finished = {finished(page(2), UrlStatus::kDone, 200)},
+                         .committed_length = 200,
+                         .file_lengths = {{path, length}}});
+      FAIL() << path << " " << length << " was accepted";
+    } catch (const StateError& e) {
+      EXPECT_THAT(e.what(), HasSubstr(path));
+    }
+  }
+  EXPECT_EQ(store.find_run(run)->committed_length, 100) << "nothing of a refused batch is kept";
+  EXPECT_FALSE(store.find(url_fingerprint(page(2))).has_value());
 }
 
 TEST(StateStore, MissingTableIsUnreadable) {

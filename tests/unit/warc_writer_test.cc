@@ -266,10 +266,15 @@ TEST(WarcWriter, NotModifiedIsARevisitAndACutBodySaysWhy) {
   EXPECT_EQ(records[8].fields.at("WARC-Truncated"), "time");
 }
 
-TEST(WarcWriter, StartsANewFileOnceOneHoldsMaxSize) {
+TEST(WarcWriter, StartsANewFileAtACommitOnceOneHoldsMaxSize) {
   testing::TempDir dir;
   WarcOptions options = options_in(dir);
   options.max_size = 2000;
+  std::vector<std::filesystem::path> opened;
+  options.on_open = [&](const std::filesystem::path& file) {
+    EXPECT_FALSE(std::filesystem::exists(file)) << "announced before it is created";
+    opened.push_back(file);
+  };
   std::vector<std::filesystem::path> files;
   {
     WarcWriter writer(options);
@@ -279,11 +284,14 @@ TEST(WarcWriter, StartsANewFileOnceOneHoldsMaxSize) {
                                       "HTTP/1.1 200 OK\r\n\r\n",
                                       std::string(500, static_cast<char>('a' + i % 26))));
       writer.write(page);
+      writer.on_commit();  // the results sink calls it after each commit
     }
     writer.close();
     files = writer.closed_files();
   }
   ASSERT_GE(files.size(), 3u);
+  ASSERT_EQ(opened.size(), files.size());
+  for (std::size_t i = 0; i < files.size(); ++i) EXPECT_EQ(opened[i], files[i].string() + ".open");
   std::size_t responses = 0;
   for (std::size_t i = 0; i < files.size(); ++i) {
     char serial[8];
