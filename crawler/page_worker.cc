@@ -8,6 +8,7 @@
 #include "crawler/html/charset.h"
 #include "crawler/html/html_parser.h"
 #include "crawler/html/link_scanner.h"
+#include "crawler/output/warc_record.h"
 #include "crawler/url/url.h"
 #include "crawler/util/ascii.h"
 
@@ -183,6 +184,8 @@ PageRecord record_for(const CrawlJob& job) {
   record.depth = job.depth;
   record.referrer = job.referrer;
   record.fetched_at = utc_now_rfc3339();
+  record.archived_digest = job.capture_digest;
+  record.archived_at = job.captured_at;
   return record;
 }
 }  // namespace
@@ -225,7 +228,12 @@ std::optional<PageRecord> PageWorker::process(CrawlJob& job) {
   // and the next run fetches it.
   if (response.error_kind == ErrorKind::kAborted) return std::nullopt;
   if (retry(job, response)) return std::nullopt;
-  if (response.capture) job.captures.push_back(std::move(*response.capture));
+  if (response.capture) {
+    // Here rather than on the writer thread: the workers share the hashing.
+    response.capture->payload_digest =
+        http_payload_digest(response.capture->response_head, response.capture->response_body);
+    job.captures.push_back(std::move(*response.capture));
+  }
   record.captures = std::move(job.captures);
   record.status = response.status;
   record.elapsed_ms = response.elapsed.count();

@@ -19,10 +19,11 @@ struct HttpCapture {
   std::string target_uri;                         // the URL requested
   std::string ip;                                 // the peer's address, "" when unknown
   std::chrono::system_clock::time_point started;  // when the request was sent
-  std::string request;        // request line and headers as sent, ending with the blank line
-  std::string response_head;  // status line and headers as received, ending with the blank line
-  std::string response_body;  // as received: chunked framing and content coding kept
-  bool http2 = false;         // rewritten from HTTP/2 into its HTTP/1.1 form
+  std::string request;         // request line and headers as sent, ending with the blank line
+  std::string response_head;   // status line and headers as received, ending with the blank line
+  std::string response_body;   // as received: chunked framing and content coding kept
+  bool http2 = false;          // rewritten from HTTP/2 into its HTTP/1.1 form
+  std::string payload_digest;  // WARC-Payload-Digest, filled by the worker (http_payload_digest)
   Truncated truncated = Truncated::kNone;
 };
 

@@ -28,6 +28,8 @@ struct CrawlJob {
   std::string abandoned;               // set by the frontier: record this reason, do not fetch
   std::string etag;                    // re-crawl: validators of the known copy, sent as
   std::string last_modified;           // If-None-Match / If-Modified-Since
+  std::string capture_digest;          // re-crawl: the archived copy's WARC-Payload-Digest
+  std::string captured_at;             // and WARC-Date (revisit records refer to it)
   // With WARC output on, a redirect hop carries the exchanges of the chain so far, so they are
   // written (and committed) with the chain's record: all of it or none of it.
   std::vector<HttpCapture> captures;

@@ -39,7 +39,21 @@ struct PageRecord {
   // With WARC output on: every exchange of the URL's redirect chain, the final one last
   // (empty when no response arrived).
   std::vector<HttpCapture> captures;
+  // Re-crawl of a URL archived before (from the state): that capture's WARC-Payload-Digest and
+  // WARC-Date, for revisit records.
+  std::string archived_digest;
+  std::string archived_at;
 };
+
+// Whether the final capture of `record` goes into the WARC as a revisit rather than a full
+// response: a 304 answer to a re-crawl (server-not-modified), or a response whose payload digest
+// equals the archived copy's (identical-payload-digest).
+inline bool archived_as_revisit(const PageRecord& record) {
+  if (record.captures.empty()) return false;
+  if (record.unchanged) return true;
+  return !record.archived_digest.empty() && record.redirects.empty() &&
+         record.captures.back().payload_digest == record.archived_digest;
+}
 
 // One JSON object, no trailing newline. Strings that are not valid UTF-8 are repaired
 // (invalid bytes replaced with U+FFFD) so every line is valid JSON.

@@ -163,22 +163,33 @@ void WarcWriter::write(const PageRecord& record) {
     if (!capture.ip.empty()) request.fields.emplace_back("WARC-IP-Address", capture.ip);
     request.block = capture.request;
 
-    const bool not_modified = last && record.unchanged;
-    response.type = not_modified ? "revisit" : "response";
+    const bool revisit = last && archived_as_revisit(record);
+    response.type = revisit ? "revisit" : "response";
     response.fields = {{"WARC-Target-URI", capture.target_uri},
                        {"WARC-Warcinfo-ID", warcinfo_id_},
                        {"WARC-Concurrent-To", request.id},
                        {"Content-Type", "application/http;msgtype=response"}};
     if (!capture.ip.empty()) response.fields.emplace_back("WARC-IP-Address", capture.ip);
-    if (not_modified) {
+    if (revisit) {
       // The headers only: the payload is the earlier capture's.
-      response.fields.emplace_back("WARC-Profile",
-                                   "http://netpreserve.org/warc/1.1/revisit/server-not-modified");
+      response.fields.emplace_back(
+          "WARC-Profile", record.unchanged
+                              ? "http://netpreserve.org/warc/1.1/revisit/server-not-modified"
+                              : "http://netpreserve.org/warc/1.1/revisit/identical-payload-digest");
       response.fields.emplace_back("WARC-Refers-To-Target-URI", capture.target_uri);
+      if (!record.archived_at.empty()) {
+        response.fields.emplace_back("WARC-Refers-To-Date", record.archived_at);
+      }
+      if (!record.archived_digest.empty()) {
+        response.fields.emplace_back("WARC-Payload-Digest", record.archived_digest);
+      }
       response.block = capture.response_head;
     } else {
       response.fields.emplace_back(
-          "WARC-Payload-Digest", http_payload_digest(capture.response_head, capture.response_body));
+          "WARC-Payload-Digest",
+          capture.payload_digest.empty()
+              ? http_payload_digest(capture.response_head, capture.response_body)
+              : capture.payload_digest);
       if (capture.truncated != HttpCapture::Truncated::kNone) {
         response.fields.emplace_back("WARC-Truncated", truncated_token(capture.truncated));
       }

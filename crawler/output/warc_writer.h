@@ -10,7 +10,9 @@
 //
 // For each PageRecord with captures (every redirect hop, then the final response): a request
 // and a response record, each pointing at the other with WARC-Concurrent-To; a 304 answer to a
-// re-crawl's conditional request is a revisit record (profile server-not-modified); and a
+// re-crawl's conditional request is a revisit record (profile server-not-modified), and so is a
+// response whose payload digest equals the archived copy's (identical-payload-digest), both
+// referring to that copy (PageRecord::archived_*); and a
 // metadata record for the page (via, hopsFromSeed, fetchTimeMs, outlinks). A record without
 // captures (no response arrived, or robots.txt blocked it) writes nothing.
 //

@@ -5,6 +5,7 @@
 #include <ctime>
 
 #include "crawler/config.h"
+#include "crawler/output/warc_record.h"
 #include "crawler/state/state_spill.h"
 #include "crawler/url/url.h"
 
@@ -61,6 +62,8 @@ CrawlJob job_of(UrlRow&& row) {
   job.referrer = std::move(row.referrer);
   job.etag = std::move(row.etag);
   job.last_modified = std::move(row.last_modified);
+  job.capture_digest = std::move(row.capture_digest);
+  job.captured_at = std::move(row.captured_at);
   derive_keys(job);
   return job;
 }
@@ -109,6 +112,13 @@ void CrawlState::remember(const PageRecord& record) {
   row.last_modified = record.last_modified;
   row.digest = record.digest;
   row.fetched_at = now;
+  // A response archived in full becomes the copy later revisit records refer to; a revisit
+  // leaves the stored one (an empty value keeps it).
+  if (!record.captures.empty() && !archived_as_revisit(record)) {
+    const HttpCapture& capture = record.captures.back();
+    row.capture_digest = capture.payload_digest;
+    row.captured_at = warc_date(capture.started);
+  }
   if (record.final_url != record.url && !record.error) {
     // A redirect's target was fetched as part of this record: it is done too.
     UrlRow target = row;

@@ -48,7 +48,9 @@ CREATE TABLE urls (
   last_modified TEXT,
   digest TEXT,
   fetched_at INTEGER NOT NULL DEFAULT 0,
-  referrer TEXT
+  referrer TEXT,
+  capture_digest TEXT,
+  captured_at TEXT
 );
 CREATE INDEX urls_status ON urls (status);
 CREATE TABLE runs (
@@ -75,7 +77,8 @@ CREATE TABLE spill (
 
 // The columns read_url_row() expects, in order.
 constexpr std::string_view kUrlColumns =
-    "seq, fp, url, depth, status, http_status, etag, last_modified, digest, fetched_at, referrer";
+    "seq, fp, url, depth, status, http_status, etag, last_modified, digest, fetched_at, referrer, "
+    "capture_digest, captured_at";
 
 struct DbCloser {
   // close_v2: should a statement outlive the handle, the close completes when it is finalized.
@@ -214,6 +217,8 @@ class Query {
     row.digest = column_text(8);
     row.fetched_at = column(9);
     row.referrer = column_text(10);
+    row.capture_digest = column_text(11);
+    row.captured_at = column_text(12);
     return row;
   }
 
@@ -340,11 +345,13 @@ void StateStore::Impl::create_or_check_schema() {
     throw StateUnreadable(not_a_state_db(c.file, "its meta table names no crawler application"));
   }
   if (version == "1") {
-    // Version 2 only added run_files.
+    // Version 2 added run_files and the archived capture of each URL.
     Transaction tx(c, begin, commit, rollback);
     c.exec(
         "CREATE TABLE IF NOT EXISTS run_files (run_id INTEGER NOT NULL, path TEXT NOT NULL, "
         "committed_length INTEGER NOT NULL DEFAULT 0, PRIMARY KEY (run_id, path)) WITHOUT ROWID;"
+        "ALTER TABLE urls ADD COLUMN capture_digest TEXT;"
+        "ALTER TABLE urls ADD COLUMN captured_at TEXT;"
         "UPDATE meta SET value = '2' WHERE key = 'schema_version';",
         "upgrading the schema to version 2");
     tx.commit();
@@ -364,11 +371,14 @@ void StateStore::Impl::prepare_statements() {
       "ON CONFLICT (fp) DO NOTHING");
   upsert_finished = c.prepare(
       "INSERT INTO urls (fp, url, depth, status, http_status, etag, last_modified, digest, "
-      "fetched_at, referrer) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) "
+      "fetched_at, referrer, capture_digest, captured_at) "
+      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12) "
       "ON CONFLICT (fp) DO UPDATE SET status = excluded.status, "
       "http_status = excluded.http_status, etag = excluded.etag, "
       "last_modified = excluded.last_modified, digest = excluded.digest, "
-      "fetched_at = excluded.fetched_at");
+      "fetched_at = excluded.fetched_at, "
+      "capture_digest = coalesce(excluded.capture_digest, capture_digest), "
+      "captured_at = coalesce(excluded.captured_at, captured_at)");
   set_length =
       c.prepare("UPDATE runs SET committed_length = ?1 WHERE id = ?2 AND committed_length <= ?1");
   insert_run = c.prepare(
@@ -512,6 +522,8 @@ void StateStore::commit(std::int64_t run_id, const Batch& batch) {
         .bind_optional(8, row.digest)
         .bind(9, row.fetched_at)
         .bind_optional(10, row.referrer)
+        .bind_optional(11, row.capture_digest)
+        .bind_optional(12, row.captured_at)
         .run();
   }
   if (batch.committed_length) {

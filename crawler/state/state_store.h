@@ -67,13 +67,18 @@ struct UrlRow {
   std::string digest;
   std::int64_t fetched_at = 0;  // unix seconds, 0 when never fetched
   std::string referrer;
+  // The last response archived in a WARC file for this URL: its WARC-Payload-Digest and
+  // WARC-Date ("" when none). A finished row without them keeps the ones stored.
+  std::string capture_digest;
+  std::string captured_at;
 
   bool operator==(const UrlRow&) const = default;
 };
 
 class StateStore {
  public:
-  // 2 added run_files; a version 1 database is upgraded in place when opened.
+  // 2 added run_files and urls.capture_digest/captured_at; a version 1 database is upgraded in
+  // place when opened.
   static constexpr int kSchemaVersion = 2;
 
   // Opens (creating the folder and the schema when new) dir/"state.db". Throws StateUnreadable

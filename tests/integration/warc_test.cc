@@ -11,9 +11,11 @@
 
 #include <algorithm>
 #include <array>
+#include <atomic>
 #include <cstdio>
 #include <fstream>
 #include <map>
+#include <memory>
 #include <set>
 #include <string>
 #include <thread>
@@ -313,13 +315,63 @@ TEST(WarcIntegration, ARecrawlAnsweredNotModifiedIsARevisit) {
   ASSERT_EQ(second.exit_code, 0) << second.output;
   const auto files = warc_files(dir);
   ASSERT_EQ(files.size(), 2u) << "one file per run";
+  const auto first = read_back({files[0]});
   const auto report = read_back({files[1]});
+  ASSERT_TRUE(first.is_object());
   ASSERT_TRUE(report.is_object());
+  ASSERT_EQ(first.at("captures").size(), 1u);
   ASSERT_EQ(report.at("captures").size(), 1u) << second.records.size() << " " << second.output;
+  const auto& original = first.at("captures")[0];
   const auto& revisit = report.at("captures")[0];
   EXPECT_EQ(revisit.at("type"), "revisit");
   EXPECT_EQ(revisit.at("status"), 304);
   EXPECT_EQ(revisit.at("profile"), "http://netpreserve.org/warc/1.1/revisit/server-not-modified");
+  EXPECT_EQ(revisit.at("refers_to_uri"), server.base_url() + "/");
+  EXPECT_EQ(revisit.at("refers_to_date"), original.at("date"));
+  EXPECT_EQ(revisit.at("payload_digest"), original.at("payload_digest"));
+}
+
+// A re-crawl without validators: the same bytes again are an identical-payload-digest revisit
+// referring to the first capture (through the state, across runs), changed bytes a response.
+TEST(WarcIntegration, ARefetchedUnchangedPageIsAnIdenticalPayloadRevisit) {
+  auto version = std::make_shared<std::atomic<int>>(1);
+  TestServer server;
+  server.route("/", [](const Request&) {
+    Response r;
+    r.body = TestServer::html_page("Home", {"/changing"});
+    return r;
+  });
+  server.route("/changing", [version](const Request&) {
+    Response r;
+    r.body = TestServer::html_page("Version " + std::to_string(version->load()), {});
+    return r;
+  });
+  TempDir dir;
+  const std::string yaml =
+      config_for({server.base_url() + "/"}, "", "", "state: {recrawl_after: 0s}\n");
+  ASSERT_EQ(run_crawler(dir, yaml).exit_code, 0);
+  std::this_thread::sleep_for(1100ms);  // fetch times have a one-second resolution
+  version->store(2);
+  ASSERT_EQ(run_crawler(dir, yaml).exit_code, 0);
+  const auto files = warc_files(dir);
+  ASSERT_EQ(files.size(), 2u);
+  const auto first = captures_by_uri(read_back({files[0]}));
+  const auto second = captures_by_uri(read_back({files[1]}));
+  const std::string home = server.base_url() + "/";
+  const std::string changing = server.base_url() + "/changing";
+  ASSERT_EQ(second.at(home).size(), 1u);
+  const auto& revisit = second.at(home)[0];
+  EXPECT_EQ(revisit.at("type"), "revisit");
+  EXPECT_EQ(revisit.at("status"), 200);
+  EXPECT_EQ(revisit.at("profile"),
+            "http://netpreserve.org/warc/1.1/revisit/identical-payload-digest");
+  EXPECT_EQ(revisit.at("payload_digest"), first.at(home)[0].at("payload_digest"));
+  EXPECT_EQ(revisit.at("refers_to_date"), first.at(home)[0].at("date"));
+  EXPECT_EQ(revisit.at("payload_length"), 0) << "headers only";
+  ASSERT_EQ(second.at(changing).size(), 1u);
+  EXPECT_EQ(second.at(changing)[0].at("type"), "response");
+  EXPECT_NE(second.at(changing)[0].at("payload_digest"),
+            first.at(changing)[0].at("payload_digest"));
 }
 
 TEST(WarcIntegration, FilesRollOverAtMaxSizeAndEachReadsOnItsOwn) {

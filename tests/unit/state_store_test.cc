@@ -569,12 +569,41 @@ TEST(StateStore, AVersionOneDatabaseIsUpgraded) {
     store.commit(0, {.queued = {queued(page(1))}});
   }
   sql(tmp.path() / "state.db",
-      "DROP TABLE run_files; UPDATE meta SET value = '1' WHERE key = 'schema_version';");
+      "DROP TABLE run_files; ALTER TABLE urls DROP COLUMN capture_digest;"
+      "ALTER TABLE urls DROP COLUMN captured_at;"
+      "UPDATE meta SET value = '1' WHERE key = 'schema_version';");
   StateStore store = StateStore::open(tmp.path());
   EXPECT_EQ(store.count(UrlStatus::kQueued), 1u);
+  UrlRow done = finished(page(2), UrlStatus::kDone, 100);
+  done.capture_digest = "sha1:AAAA";
+  store.commit(0, {.finished = {done}});
+  EXPECT_EQ(store.find(url_fingerprint(page(2)))->capture_digest, "sha1:AAAA");
   const std::int64_t run = store.begin_run("/out/pages.jsonl");
   store.add_run_file(run, "/out/a.warc.gz.open");
   EXPECT_EQ(store.run_files(run).size(), 1u);
+}
+
+TEST(StateStore, TheArchivedCaptureIsKeptUntilANewOneReplacesIt) {
+  TempDir tmp;
+  StateStore store = StateStore::open(tmp.path());
+  UrlRow first = finished(page(1), UrlStatus::kDone, 100);
+  first.capture_digest = "sha1:AAAA";
+  first.captured_at = "2026-01-01T00:00:00.000Z";
+  store.commit(0, {.finished = {first}});
+  UrlRow revisit = finished(page(1), UrlStatus::kDone, 200);  // archived as a revisit
+  store.commit(0, {.finished = {revisit}});
+  auto row = store.find(url_fingerprint(page(1)));
+  ASSERT_TRUE(row);
+  EXPECT_EQ(row->fetched_at, 200);
+  EXPECT_EQ(row->capture_digest, "sha1:AAAA");
+  EXPECT_EQ(row->captured_at, "2026-01-01T00:00:00.000Z");
+  UrlRow changed = finished(page(1), UrlStatus::kDone, 300);
+  changed.capture_digest = "sha1:BBBB";
+  changed.captured_at = "2026-02-01T00:00:00.000Z";
+  store.commit(0, {.finished = {changed}});
+  row = store.find(url_fingerprint(page(1)));
+  EXPECT_EQ(row->capture_digest, "sha1:BBBB");
+  EXPECT_EQ(row->captured_at, "2026-02-01T00:00:00.000Z");
 }
 
 TEST(StateStore, RunFilesKeepTheirCommittedLengthsInTheCommitTransaction) {

@@ -266,6 +266,38 @@ TEST(WarcWriter, NotModifiedIsARevisitAndACutBodySaysWhy) {
   EXPECT_EQ(records[8].fields.at("WARC-Truncated"), "time");
 }
 
+TEST(WarcWriter, TheSamePayloadAsTheArchivedCopyIsAnIdenticalPayloadRevisit) {
+  testing::TempDir dir;
+  std::filesystem::path path;
+  {
+    WarcWriter writer(options_in(dir));
+    PageRecord same;
+    same.archived_digest = warc_sha1("abc");
+    same.archived_at = "2026-01-01T00:00:00.000Z";
+    same.captures.push_back(capture("http://a.example/", "HTTP/1.1 200 OK\r\n\r\n", "abc"));
+    same.captures.back().payload_digest = warc_sha1("abc");
+    writer.write(same);
+    PageRecord changed = same;
+    changed.captures.back().response_body = "abd";
+    changed.captures.back().payload_digest = warc_sha1("abd");
+    writer.write(changed);
+    writer.close();
+    path = writer.closed_files().at(0);
+  }
+  const auto records = read_members(read_file(path));
+  ASSERT_EQ(records.size(), 7u);
+  const Record& revisit = records[2];
+  EXPECT_EQ(revisit.fields.at("WARC-Type"), "revisit");
+  EXPECT_EQ(revisit.fields.at("WARC-Profile"),
+            "http://netpreserve.org/warc/1.1/revisit/identical-payload-digest");
+  EXPECT_EQ(revisit.fields.at("WARC-Payload-Digest"), warc_sha1("abc"));
+  EXPECT_EQ(revisit.fields.at("WARC-Refers-To-Date"), "2026-01-01T00:00:00.000Z");
+  EXPECT_EQ(revisit.fields.at("WARC-Refers-To-Target-URI"), "http://a.example/");
+  EXPECT_EQ(revisit.block, "HTTP/1.1 200 OK\r\n\r\n") << "the headers only";
+  EXPECT_EQ(records[5].fields.at("WARC-Type"), "response");
+  EXPECT_EQ(records[5].fields.at("WARC-Payload-Digest"), warc_sha1("abd"));
+}
+
 TEST(WarcWriter, StartsANewFileAtACommitOnceOneHoldsMaxSize) {
   testing::TempDir dir;
   WarcOptions options = options_in(dir);

@@ -2,7 +2,7 @@
 // crawler promises about them. Prints one JSON object on stdout:
 //   {"files": [{"file", "records", "types": {type: count}}], "captures": [{"file", "type",
 //    "uri", "status", "head", "offset", "length", "payload_digest", "payload_length",
-//    "truncated", "profile", "date"}] (responses and revisits), "requests": [{"uri", "line"}],
+//    "truncated", "profile", "refers_to_uri", "refers_to_date", "date"}] (responses and revisits), "requests": [{"uri", "line"}],
 //    "metadata": [{"uri", "fields"}],
 //    "errors": [...]}
 // and exits 1 when there is any error. Checks, per file: every record is one gzip member and the
@@ -109,6 +109,8 @@ async function checkFile(path) {
         head,
         truncated: record.warcHeader("WARC-Truncated") || null,
         profile: record.warcHeader("WARC-Profile") || null,
+        refers_to_uri: record.warcRefersToTargetURI || null,
+        refers_to_date: record.warcRefersToDate || null,
         date: record.warcDate });
     } else if (type === "request") {
       const text = new TextDecoder("latin1").decode(block);
