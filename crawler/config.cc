@@ -289,6 +289,7 @@ void read_warc(Section section, WarcConfig& warc) {
   section.read("prefix", warc.prefix);
   section.read_size("max_size", warc.max_size);
   section.read("operator", warc.operator_name);
+  section.read("cdx", warc.cdx);
   const bool plain = !warc.prefix.empty() &&
                      std::all_of(warc.prefix.begin(), warc.prefix.end(),
                                  [](char c) {
@@ -652,6 +653,7 @@ std::string describe_config(const Config& config) {
   out << YAML::Key << "prefix" << YAML::Value << config.output.warc.prefix;
   out << YAML::Key << "max_size" << YAML::Value << format_size(config.output.warc.max_size);
   out << YAML::Key << "operator" << YAML::Value << config.output.warc.operator_name;
+  out << YAML::Key << "cdx" << YAML::Value << config.output.warc.cdx;
   out << YAML::EndMap;
   out << YAML::EndMap;
   const auto& p = config.politeness;

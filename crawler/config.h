@@ -65,6 +65,7 @@ struct WarcConfig {
   std::string prefix = "crawl";                     // file names: PREFIX-<time>-<serial>-<host>
   std::uint64_t max_size = std::uint64_t{1} << 30;  // a new file once one holds this much
   std::string operator_name;  // warcinfo "operator": who ran the crawl ("" = not written)
+  bool cdx = true;            // a sorted CDXJ index beside each closed file
 };
 
 struct OutputConfig {

@@ -17,6 +17,7 @@
 #include "crawler/frontier/admission.h"
 #include "crawler/frontier/memory_frontier.h"
 #include "crawler/frontier/scope.h"
+#include "crawler/output/cdxj_index.h"
 #include "crawler/output/jsonl_writer.h"
 #include "crawler/output/results_sink.h"
 #include "crawler/output/run_files.h"
@@ -199,6 +200,12 @@ CrawlStats Crawl::run() {
   const std::filesystem::path out_dir(config.output.dir);
   std::optional<CrawlState> state;
   if (!config.state.dir.empty()) state.emplace(config.state.dir, s.fresh);
+  if (state && config.output.warc.cdx) {
+    // A killed run's WARC file, closed by the repair: its index died with the run.
+    for (const auto& file : state->repaired_files()) {
+      if (file.string().ends_with(".warc.gz")) write_cdxj(file, index_warc_file(file));
+    }
+  }
   const std::filesystem::path run_file = out_dir / start_results_file(out_dir, config.output.pages);
   if (state) {
     state->begin_run(run_file);
@@ -231,6 +238,7 @@ CrawlStats Crawl::run() {
                     .user_agent = config.fetch.user_agent,
                     .robots = config.politeness.robots,
                     .hostname = "",
+                    .cdx = warc.cdx,
                     .on_open = [&state](const std::filesystem::path& file) {
                       if (state) state->add_file(file);
                     }}));

@@ -4,6 +4,7 @@
 #include <libdeflate.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <array>
 #include <cerrno>
 #include <chrono>
@@ -84,7 +85,6 @@ WarcWriter::WarcWriter(WarcOptions options)
   if (!compressor_->handle) throw std::runtime_error("WARC: cannot allocate a compressor");
   if (options_.hostname.empty()) options_.hostname = this_hostname();
   pending_.reserve(kBufferLimit + std::size_t{64} * 1024);
-  open_next();
 }
 
 WarcWriter::~WarcWriter() {
@@ -133,16 +133,19 @@ void WarcWriter::open_next() {
   append(info);
 }
 
-void WarcWriter::append(const WarcRecord& record) {
+std::uint64_t WarcWriter::append(const WarcRecord& record) {
+  const std::uint64_t offset = length_;
   const std::size_t before = pending_.size();
   compressor_->gzip(serialize(record), pending_);
   length_ += pending_.size() - before;
   if (pending_.size() >= kBufferLimit) flush();
+  return offset;
 }
 
 void WarcWriter::write(const PageRecord& record) {
   if (record.captures.empty()) return;
-  if (fd_.get() < 0) throw std::runtime_error("WARC: write after close");
+  if (closed_for_good_) throw std::runtime_error("WARC: write after close");
+  if (fd_.get() < 0) open_next();
   std::string final_response_id;
   for (std::size_t i = 0; i < record.captures.size(); ++i) {
     const HttpCapture& capture = record.captures[i];
@@ -198,7 +201,15 @@ void WarcWriter::write(const PageRecord& record) {
       response.block += capture.response_body;
     }
     append(request);
-    append(response);
+    const std::uint64_t offset = append(response);
+    if (options_.cdx) {
+      const auto payload =
+          std::find_if(response.fields.begin(), response.fields.end(),
+                       [](const auto& f) { return f.first == "WARC-Payload-Digest"; });
+      index_.push_back(cdxj_entry(capture.target_uri, date, revisit, capture.response_head,
+                                  payload == response.fields.end() ? "" : payload->second, offset,
+                                  length_ - offset));
+    }
     if (last) final_response_id = response.id;
   }
 
@@ -218,6 +229,7 @@ void WarcWriter::write(const PageRecord& record) {
 }
 
 void WarcWriter::flush() {
+  if (pending_.empty()) return;
   std::size_t done = 0;
   while (done < pending_.size()) {
     const ssize_t n = ::write(fd_.get(), pending_.data() + done, pending_.size() - done);
@@ -232,6 +244,7 @@ void WarcWriter::flush() {
 
 void WarcWriter::sync() {
   flush();
+  if (fd_.get() < 0) return;
   if (::fdatasync(fd_.get()) != 0) {
     throw std::runtime_error(open_path_.string() + ": fdatasync failed: " + std::strerror(errno));
   }
@@ -240,6 +253,10 @@ void WarcWriter::sync() {
 void WarcWriter::close_current() {
   sync();
   fd_.reset();
+  // The index first: a kill before the rename leaves the file open, and the resume that closes
+  // it indexes it again.
+  if (options_.cdx) write_cdxj(final_path_, index_);
+  index_.clear();
   std::error_code ec;
   std::filesystem::rename(open_path_, final_path_, ec);
   if (ec) {
@@ -247,17 +264,19 @@ void WarcWriter::close_current() {
                              ": " + ec.message());
   }
   closed_.push_back(final_path_);
+  open_path_.clear();
+  length_ = 0;
 }
 
 void WarcWriter::on_commit() {
-  if (fd_.get() < 0 || length_ < options_.max_size) return;
-  close_current();
-  open_next();
+  // The next file is opened by the next write: a crawl never ends with a file of a warcinfo
+  // record alone.
+  if (fd_.get() >= 0 && length_ >= options_.max_size) close_current();
 }
 
 void WarcWriter::close() {
-  if (fd_.get() < 0) return;
-  close_current();
+  closed_for_good_ = true;
+  if (fd_.get() >= 0) close_current();
 }
 
 }  // namespace crawler

@@ -31,6 +31,7 @@
 #include <string>
 #include <vector>
 
+#include "crawler/output/cdxj_index.h"
 #include "crawler/output/results_writer.h"
 #include "crawler/output/warc_record.h"
 #include "crawler/util/unique_fd.h"
@@ -46,6 +47,7 @@ struct WarcOptions {
   std::string user_agent;     // the User-Agent sent
   bool robots = true;         // robots.txt obeyed
   std::string hostname;       // this machine, for the file names and warcinfo ("" = looked up)
+  bool cdx = true;            // a sorted CDXJ index beside each closed file (cdxj_index.h)
   // Called with each new file's path before anything is written to it: the crawl state records
   // it, so that a resume after a kill finds it (CrawlState::add_file).
   std::function<void(const std::filesystem::path&)> on_open;
@@ -53,7 +55,8 @@ struct WarcOptions {
 
 class WarcWriter final : public ResultsWriter {
  public:
-  // Opens the first file. Throws std::runtime_error naming the file when it cannot.
+  // Files are opened by the first write() after the start or a close: a crawl without responses
+  // writes none. write() throws std::runtime_error naming the file when it cannot create it.
   explicit WarcWriter(WarcOptions options);
   // Closes the open file (its final name), unless close() failed before.
   ~WarcWriter() override;
@@ -63,9 +66,9 @@ class WarcWriter final : public ResultsWriter {
   void write(const PageRecord& record) override;
   void flush() override;
   void sync() override;
-  // Of the open file.
+  // Of the open file (0 when none is).
   std::uint64_t length() const override { return length_; }
-  // The open file (NAME.warc.gz.open).
+  // The open file (NAME.warc.gz.open); empty when none is.
   const std::filesystem::path& path() const override { return open_path_; }
   // Closes the file once it holds max_size bytes, and opens the next.
   void on_commit() override;
@@ -79,7 +82,8 @@ class WarcWriter final : public ResultsWriter {
   struct Compressor;
   void open_next();
   void close_current();
-  void append(const WarcRecord& record);
+  // Appends the record as one gzip member; returns the member's offset in the file.
+  std::uint64_t append(const WarcRecord& record);
 
   WarcOptions options_;
   std::unique_ptr<Compressor> compressor_;
@@ -92,6 +96,8 @@ class WarcWriter final : public ResultsWriter {
   std::string pending_;  // compressed members not yet written to the file
   std::uint64_t length_ = 0;
   std::vector<std::filesystem::path> closed_;
+  bool closed_for_good_ = false;  // close() was called
+  std::vector<CdxjEntry> index_;  // of the open file's responses and revisits (with cdx)
 };
 
 }  // namespace crawler

@@ -25,7 +25,8 @@ StateLock lock_state(const std::filesystem::path& dir, bool fresh) {
 // A killed run's other file (WARC): cut back to its committed records, then closed under its
 // final name, or deleted when none of it was committed. A file already closed (its ".open" name
 // gone) was complete and committed.
-void repair_run_file(const StateStore::RunFile& file) {
+void repair_run_file(const StateStore::RunFile& file,
+                     std::vector<std::filesystem::path>& closed_now) {
   const std::filesystem::path path(file.path);
   if (!std::filesystem::exists(path)) return;
   truncate_results_file(path, file.committed_length);
@@ -36,6 +37,7 @@ void repair_run_file(const StateStore::RunFile& file) {
     std::filesystem::path closed = path;
     closed.replace_extension();
     std::filesystem::rename(path, closed, ec);
+    if (!ec) closed_now.push_back(closed);
   }
   if (ec) {
     throw StateError(file.path + ": cannot close the file of a killed run: " + ec.message() +
@@ -44,12 +46,13 @@ void repair_run_file(const StateStore::RunFile& file) {
   spdlog::info("state: {} cut back to its committed {} bytes", file.path, file.committed_length);
 }
 
-StateStore open_repaired(const std::filesystem::path& dir) {
+StateStore open_repaired(const std::filesystem::path& dir,
+                         std::vector<std::filesystem::path>& closed_now) {
   StateStore store = StateStore::open(dir);
   if (auto previous = store.last_unfinished_run()) {
     // An earlier run was killed: its files keep exactly the committed records.
     truncate_results_file(previous->results_file, previous->committed_length);
-    for (const auto& file : store.run_files(previous->id)) repair_run_file(file);
+    for (const auto& file : store.run_files(previous->id)) repair_run_file(file, closed_now);
     store.finish_run(previous->id);
   }
   return store;
@@ -71,7 +74,7 @@ CrawlJob job_of(UrlRow&& row) {
 }  // namespace
 
 CrawlState::CrawlState(const std::filesystem::path& dir, bool fresh)
-    : dir_(dir), lock_(lock_state(dir, fresh)), store_(open_repaired(dir)) {}
+    : dir_(dir), lock_(lock_state(dir, fresh)), store_(open_repaired(dir, repaired_)) {}
 
 void CrawlState::begin_run(const std::filesystem::path& results_file) {
   run_id_ = store_.begin_run(std::filesystem::absolute(results_file).string());
@@ -149,6 +152,7 @@ void CrawlState::commit(const std::vector<CommittedLength>& lengths) {
   finished_.clear();
   batch.committed_length = static_cast<std::int64_t>(lengths.at(0).length);
   for (std::size_t i = 1; i < lengths.size(); ++i) {
+    if (lengths[i].path.empty()) continue;  // a writer with no file open
     batch.file_lengths.emplace_back(std::filesystem::absolute(lengths[i].path).string(),
                                     static_cast<std::int64_t>(lengths[i].length));
   }

@@ -49,11 +49,15 @@ class CrawlState final : public CommitTarget {
   // due, and that --fresh starts over.
   std::string nothing_to_fetch(std::uint64_t known, std::chrono::milliseconds recrawl_after) const;
 
+  // Files of a killed run the constructor cut back and closed (their ".open" suffix dropped).
+  const std::vector<std::filesystem::path>& repaired_files() const { return repaired_; }
+
   // The run ended (however): a later run has nothing of it to repair.
   void finish_run();
 
  private:
   std::filesystem::path dir_;
+  std::vector<std::filesystem::path> repaired_;  // before store_: filled while it is opened
   StateLock lock_;
   StateStore store_;
   std::int64_t run_id_ = 0;

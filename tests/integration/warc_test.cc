@@ -218,6 +218,8 @@ TEST(WarcIntegration, ASampleSiteCrawlReadsBackWithOneCapturePerUrl) {
   EXPECT_GE(responded, site.reachable_paths().size());
   EXPECT_EQ(count_type(report, "warcinfo"), 1u);
   EXPECT_EQ(count_type(report, "response"), responded);
+  // The CDXJ beside the file lists every response, as warcio's cdx-index does (check.mjs).
+  EXPECT_EQ(report.at("files")[0].at("cdxj"), responded);
   EXPECT_EQ(count_type(report, "request"), responded);
   EXPECT_EQ(count_type(report, "metadata"), responded);
   // The metadata of a page lists its links, as the JSONL does.
@@ -389,6 +391,7 @@ TEST(WarcIntegration, FilesRollOverAtMaxSizeAndEachReadsOnItsOwn) {
     const auto report = read_back({file});
     ASSERT_TRUE(report.is_object());
     EXPECT_EQ(count_type(report, "warcinfo"), 1u) << file;
+    EXPECT_EQ(report.at("files")[0].at("cdxj"), count_type(report, "response")) << file;
     responses += count_type(report, "response");
   }
   std::size_t responded = 0;
@@ -463,6 +466,9 @@ TEST(WarcIntegration, KillNineAtEachCommitStepLeavesEveryUrlArchivedOnce) {
   const auto files = warc_files(dir);
   const auto report = read_back(files);
   ASSERT_TRUE(report.is_object());
+  for (const auto& file : report.at("files")) {
+    EXPECT_FALSE(file.at("cdxj").is_null()) << file.at("file") << " has no CDXJ index";
+  }
   std::map<std::string, int> archived;
   for (const auto& c : report.at("captures")) ++archived[c.at("uri").get<std::string>()];
   std::map<std::string, int> recorded;

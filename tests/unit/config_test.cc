@@ -222,6 +222,8 @@ TEST(Config, WarcOutputIsOffByDefaultAndValidated) {
   EXPECT_EQ(defaults.output.warc.prefix, "crawl");
   EXPECT_EQ(defaults.output.warc.max_size, 1u << 30);
   EXPECT_EQ(defaults.output.warc.operator_name, "");
+  EXPECT_TRUE(defaults.output.warc.cdx);
+  EXPECT_FALSE(parse(describe_config(parse("output: {warc: {cdx: false}}"))).output.warc.cdx);
   const Config c = parse(
       "output: {warc: {enabled: true, prefix: site-a_2.x, max_size: 100MiB, operator: 'Jo "
       "<jo@example.org>'}}");

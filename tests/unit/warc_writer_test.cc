@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 #include <zlib.h>
 
+#include <algorithm>
 #include <fstream>
 #include <map>
 #include <regex>
@@ -14,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "crawler/output/cdxj_index.h"
 #include "crawler/output/page_record.h"
 #include "crawler/output/warc_record.h"
 #include "tests/support/crawler_runner.h"
@@ -80,6 +82,31 @@ TEST(WarcRecord, SerializeLaysOutHeadersLengthAndBlock) {
             "WARC-Date: 2026-01-01T00:00:00.000Z\r\nWARC-Target-URI: http://a.example/\r\n"
             "WARC-Block-Digest: " +
                 warc_sha1("hello") + "\r\nContent-Length: 5\r\n\r\nhello\r\n\r\n");
+}
+
+TEST(CdxjIndex, SurtIsWarciosUrlKey) {
+  EXPECT_EQ(surt("http://www.Example.com:8080/a/B?b=2&a=1#top"), "com,example:8080)/a/b?a=1&b=2");
+  EXPECT_EQ(surt("https://127.0.0.1/"), "1,0,0,127)/");
+  EXPECT_EQ(surt("http://a.example"), "example,a)/");
+  EXPECT_EQ(surt("http://www2.b.org:80/x"), "org,b)/x");
+  EXPECT_EQ(surt("https://wwwx.c.org:443/?"), "org,c,wwwx)/");
+  EXPECT_EQ(surt("ftp://a.example/"), "ftp://a.example/");
+}
+
+TEST(CdxjIndex, LinesAndPaths) {
+  const CdxjEntry entry =
+      cdxj_entry("http://a.example/p?x=\"1\"", "2026-12-07T23:05:22.123Z", false,
+                 "HTTP/1.1 404 Not Found\r\nContent-Type: text/html; charset=utf-8\r\n\r\n",
+                 "sha1:ABCD", 100, 50);
+  EXPECT_EQ(cdxj_line(entry, "f.warc.gz"),
+            "example,a)/p?x=\"1\" 20261207230522 {\"url\":\"http://a.example/p?x=\\\"1\\\"\","
+            "\"mime\":\"text/html\",\"status\":\"404\",\"digest\":\"ABCD\",\"length\":\"50\","
+            "\"offset\":\"100\",\"filename\":\"f.warc.gz\"}");
+  const CdxjEntry revisit = cdxj_entry("http://a.example/", "2026-12-07T23:05:22.123Z", true,
+                                       "HTTP/1.1 304 Not Modified\r\n\r\n", "", 0, 10);
+  EXPECT_EQ(revisit.mime, "warc/revisit");
+  EXPECT_EQ(revisit.status, 304);
+  EXPECT_EQ(cdxj_path("/out/crawl-1-00001-h.warc.gz"), "/out/crawl-1-00001-h.cdxj");
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -162,8 +189,7 @@ TEST(WarcWriter, WritesWarcinfoThenPairsOfRequestAndResponseAndAMetadataRecord) 
   std::filesystem::path final_path;
   {
     WarcWriter writer(options_in(dir));
-    EXPECT_THAT(writer.path().filename().string(),
-                ::testing::MatchesRegex("test-[0-9]{17}-00001-node1\\.warc\\.gz\\.open"));
+    EXPECT_TRUE(writer.path().empty()) << "no file before the first record";
     PageRecord page;
     page.url = "http://a.example/old";
     page.final_url = "http://a.example/";
@@ -178,6 +204,8 @@ TEST(WarcWriter, WritesWarcinfoThenPairsOfRequestAndResponseAndAMetadataRecord) 
                                     "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n",
                                     "3\r\nabc\r\n0\r\n\r\n"));
     writer.write(page);
+    EXPECT_THAT(writer.path().filename().string(),
+                ::testing::MatchesRegex("test-[0-9]{17}-00001-node1\\.warc\\.gz\\.open"));
     PageRecord failed;  // no response: nothing archived
     failed.url = "http://gone.example/";
     writer.write(failed);
@@ -343,14 +371,31 @@ TEST(WarcWriter, StartsANewFileAtACommitOnceOneHoldsMaxSize) {
     if (i + 1 < files.size()) EXPECT_LT(std::filesystem::file_size(files[i]), 2000u + 1500u);
   }
   EXPECT_EQ(responses, 20u);
+  // Each closed file has its sorted index, and reading the file back gives the same index (what
+  // a resume does for a file a killed run left open).
+  for (const auto& file : files) {
+    const std::string written = read_file(cdxj_path(file));
+    ASSERT_FALSE(written.empty()) << file;
+    std::string again;
+    std::vector<std::string> lines;
+    for (const auto& entry : index_warc_file(file)) {
+      lines.push_back(cdxj_line(entry, file.filename().string()));
+    }
+    std::sort(lines.begin(), lines.end());
+    for (const auto& line : lines) again += line + "\n";
+    EXPECT_EQ(again, written) << file;
+  }
 }
 
 TEST(WarcWriter, AFileThatCannotBeCreatedIsAnErrorNamingIt) {
   WarcOptions options;
   options.dir = "/nonexistent/warc";
   options.hostname = "h";
+  WarcWriter writer(options);
+  PageRecord page;
+  page.captures.push_back(capture("http://a.example/", "HTTP/1.1 200 OK\r\n\r\n", "a"));
   try {
-    WarcWriter writer(options);
+    writer.write(page);
     FAIL() << "expected an error";
   } catch (const std::runtime_error& e) {
     EXPECT_THAT(e.what(), StartsWith("/nonexistent/warc/crawl-"));

@@ -10,13 +10,14 @@
 // WARC-Warcinfo-ID; Content-Length matches the block; WARC-Block-Digest and WARC-Payload-Digest
 // (over the body with the transfer coding removed, warcio's own de-chunking) recomputed; each
 // request and its response or revisit point at each other with WARC-Concurrent-To, and every
-// metadata record at a response or revisit.
+// metadata record at a response or revisit; when NAME.cdxj is beside the file, it lists exactly
+// what warcio's cdx-index lists ("cdxj" in the file's summary: its line count, null when absent).
 // Usage: node check.mjs FILE.warc.gz...
 import { createHash } from "node:crypto";
-import { readFileSync } from "node:fs";
+import { createReadStream, existsSync, readFileSync } from "node:fs";
 import { basename } from "node:path";
 import { gunzipSync } from "node:zlib";
-import { AsyncIterReader, WARCParser } from "warcio";
+import { AsyncIterReader, CDXIndexer, WARCParser } from "warcio";
 
 const BASE32 = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
 function base32(bytes) {
@@ -120,6 +121,27 @@ async function checkFile(path) {
     }
   }
   if (expectedOffset !== bytes.length) fail(file, `records end at ${expectedOffset}, the file at ${bytes.length}`);
+  // The CDXJ beside it (NAME.cdxj) must list what warcio's own cdx-index lists, sorted.
+  const cdxjPath = path.replace(/\.warc\.gz$/, ".cdxj");
+  summary.cdxj = null;
+  if (existsSync(cdxjPath)) {
+    const ours = readFileSync(cdxjPath, "utf8").split("\n").filter((l) => l.length);
+    const indexer = new CDXIndexer({ format: "cdxj" });
+    const theirs = [];
+    for await (const entry of indexer.iterIndex([{ filename: file, reader: createReadStream(path) }])) {
+      theirs.push(indexer.serialize(entry).trimEnd());
+    }
+    summary.cdxj = ours.length;
+    const sorted = [...ours].sort();
+    if (ours.join("\n") !== sorted.join("\n")) fail(file, "the CDXJ is not sorted");
+    theirs.sort();
+    for (let i = 0; i < Math.max(ours.length, theirs.length); i++) {
+      if (sorted[i] !== theirs[i]) {
+        fail(file, `CDXJ line ${i}: ours ${sorted[i]} warcio ${theirs[i]}`);
+        break;
+      }
+    }
+  }
   for (const [id, r] of byId) {
     if (r.type === "request" || r.type === "response" || r.type === "revisit") {
       const other = byId.get(r.concurrent);
