@@ -33,6 +33,10 @@ from urllib.parse import urljoin, urlsplit
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
 ALL_TOOLS = ["crawler", "crawler-text", "wget", "wget2", "httrack", "scrapy", "crawlee"]
+# Archiving: the crawler with WARC output (and its CDXJ index) against wget --warc-file (with
+# --warc-cdx), the one peer here that writes WARC. Run with --warc (or name them in --tools).
+WARC_TOOLS = ["crawler", "crawler-warc", "wget-warc"]
+KNOWN_TOOLS = ALL_TOOLS + ["crawler-warc", "wget-warc"]
 PYDOCS = "/usr/share/doc/python3.11/html"
 
 
@@ -241,7 +245,7 @@ class Bench:
 
     # -- tool commands ----------------------------------------------------------------------
 
-    def crawler_config(self, name, seed, dest, text, max_pages=0, state=""):
+    def crawler_config(self, name, seed, dest, text, max_pages=0, state="", warc=False):
         c = self.a.concurrency
         cfg = os.path.join(self.work, name + ".yaml")
         with open(cfg, "w") as f:
@@ -249,10 +253,11 @@ class Bench:
 scope: {max_depth: -1, max_pages: %d}
 pool: {workers: %d}
 politeness: {robots: false, delay: 0, per_host: %d}
-output: {dir: %s, text: %s, links: true}
+output: {dir: %s, text: %s, links: true, warc: {enabled: %s}}
 state: {dir: "%s"}
 log: {level: warn}
-""" % (seed, max_pages, c, c, dest, "true" if text else "false", state))
+""" % (seed, max_pages, c, c, dest, "true" if text else "false", "true" if warc else "false",
+       state))
         shutil.copy(cfg, os.path.join(self.logs, name + ".yaml"))
         return cfg
 
@@ -260,9 +265,14 @@ log: {level: warn}
         """(argv, cwd, env) of one peer crawling `seed`, saving under `dest` (tmpfs)."""
         c = str(self.a.concurrency)
         env = dict(os.environ)
-        if tool in ("crawler", "crawler-text"):
-            cfg = self.crawler_config(tool, seed, dest, tool == "crawler-text")
+        if tool in ("crawler", "crawler-text", "crawler-warc"):
+            cfg = self.crawler_config(tool, seed, dest, tool == "crawler-text",
+                                      warc=tool == "crawler-warc")
             return [self.a.crawler, "--config", cfg], dest, env
+        if tool == "wget-warc":
+            return ["wget", "-r", "-l", "inf", "-nv", "-e", "robots=off", "--no-parent",
+                    "--warc-file=" + os.path.join(dest, "crawl"), "--warc-cdx", "-P", dest,
+                    seed], dest, env
         if tool == "wget":
             # wget has one connection: it has no concurrency setting.
             return ["wget", "-r", "-l", "inf", "-nv", "-e", "robots=off", "--no-parent",
@@ -324,7 +334,7 @@ log: {level: warn}
             break
         if steal > self.a.steal_threshold:
             notes.append("steal %.1f%% after %d runs" % (100 * steal, self.a.repeats))
-        if rc != 0 and not (tool == "wget" and rc == 8) and not (tool == "wget2" and rc == 8):
+        if rc != 0 and not (tool in ("wget", "wget-warc", "wget2") and rc == 8):
             notes.append("exit %d (see logs/%s-%s.log)" % (rc, label, tool))
         if row["pages"] != expected:
             notes.append("fetched %d HTML pages, the site has %d" % (row["pages"], expected))
@@ -662,6 +672,8 @@ def main():
     ap.add_argument("--site", action="store_true",
                     help="the generated-site comparison (the default when no mode is given)")
     ap.add_argument("--pydocs", action="store_true", help="compare on the Python 3.11 docs")
+    ap.add_argument("--warc", action="store_true",
+                    help="archiving: tools " + ",".join(WARC_TOOLS) + " (unless --tools is given)")
     ap.add_argument("--scale", action="store_true", help="the crawler alone on a huge tree")
     ap.add_argument("--scale-pages", type=int, default=1000000)
     ap.add_argument("--scale-fanout", type=int, default=5, help="children of each tree page")
@@ -682,10 +694,12 @@ def main():
     ap.add_argument("--no-access-logs", dest="save_access_logs", action="store_false",
                     help="do not keep each run's nginx access-log lines in logs/")
     a = ap.parse_args()
+    if a.warc and "--tools" not in " ".join(sys.argv):
+        a.tools = ",".join(WARC_TOOLS)
     a.tools = [t for t in a.tools.split(",") if t]
     for t in a.tools:
-        if t not in ALL_TOOLS:
-            ap.error("--tools: unknown tool %r (known: %s)" % (t, ", ".join(ALL_TOOLS)))
+        if t not in KNOWN_TOOLS:
+            ap.error("--tools: unknown tool %r (known: %s)" % (t, ", ".join(KNOWN_TOOLS)))
     if a.pages < 1 or a.concurrency < 1 or a.scale_pages < 1 or a.scale_fanout < 2 or a.runs < 1:
         ap.error("--pages, --concurrency, --scale-pages and --runs must be >= 1, "
                  "--scale-fanout >= 2")

@@ -1,6 +1,7 @@
 // WARC output end to end: the real crawler against servers on 127.0.0.1, its files read back by
 // an independent reader (Webrecorder's warcio, through tests/tools/warc_check/check.mjs, which
 // scripts/install-warcio.sh installs).
+#include <brotli/encode.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <poll.h>
@@ -191,6 +192,33 @@ TEST(WarcIntegration, AnHttp2ExchangeIsWrittenAsItsHttp11Equivalent) {
     const std::string path = request.at("uri").get<std::string>().substr(server.base_url().size());
     EXPECT_EQ(request.at("line"), "GET " + path + " HTTP/1.1");
   }
+}
+
+// A brotli-encoded body is archived encoded, as it came: the payload is the brotli stream.
+TEST(WarcIntegration, ABrotliEncodedBodyIsKeptEncoded) {
+  const std::string html = "<html><title>br</title>" + std::string(5000, 'y') + "</html>";
+  std::string encoded(BrotliEncoderMaxCompressedSize(html.size()), '\0');
+  std::size_t encoded_size = encoded.size();
+  ASSERT_TRUE(BrotliEncoderCompress(BROTLI_DEFAULT_QUALITY, BROTLI_DEFAULT_WINDOW, BROTLI_MODE_TEXT,
+                                    html.size(), reinterpret_cast<const std::uint8_t*>(html.data()),
+                                    &encoded_size,
+                                    reinterpret_cast<std::uint8_t*>(encoded.data())));
+  encoded.resize(encoded_size);
+  FaultServer server;
+  server.on("/", [&](FaultConnection& c) {
+    c.respond(200, "text/html", encoded, {{"Content-Encoding", "br"}});
+  });
+  TempDir dir;
+  const auto run = run_crawler(dir, config_for({server.base_url() + "/"}));
+  ASSERT_EQ(run.exit_code, 0) << run.output;
+  ASSERT_EQ(run.records.size(), 1u);
+  EXPECT_EQ(run.records[0].at("title"), "br") << "the crawler decoded it for itself";
+  const auto report = read_back(warc_files(dir));
+  ASSERT_TRUE(report.is_object());
+  ASSERT_EQ(report.at("captures").size(), 1u);
+  const auto& capture = report.at("captures")[0];
+  EXPECT_THAT(capture.at("head").get<std::string>(), HasSubstr("Content-Encoding: br"));
+  EXPECT_EQ(capture.at("payload_length"), encoded.size());
 }
 
 TEST(WarcIntegration, ASampleSiteCrawlReadsBackWithOneCapturePerUrl) {
