@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
@@ -28,6 +29,15 @@
 
 namespace crawler {
 namespace {
+
+// Records waiting for the writer thread. With WARC output each holds its pages' raw bytes
+// (captures), so fewer wait: 128 keep the writer busy and cost about 6 MB on 22 KB pages, where
+// 1,024 raised the peak RSS of a 20,000-page crawl from 35 to 86 MB.
+std::size_t sink_capacity(const Config& config) {
+  constexpr std::size_t kWarcRecords = 128;
+  return config.output.warc.enabled ? std::min(config.pool.queue_capacity, kWarcRecords)
+                                    : config.pool.queue_capacity;
+}
 
 FrontierOptions frontier_options(const Config& config) {
   FrontierOptions options;
@@ -244,7 +254,7 @@ CrawlStats Crawl::run() {
                     }}));
   }
   ResultsSink sink(
-      SinkOptions{.queue_capacity = config.pool.queue_capacity}, std::move(writers),
+      SinkOptions{.queue_capacity = sink_capacity(config)}, std::move(writers),
       state ? &*state : nullptr, [&](const PageRecord& record) { s.observe(record, stats); },
       [this] { stop(); });
   install_crash_hook(sink, results);
