@@ -8,7 +8,7 @@ packages=(
   libcurl4-openssl-dev libssl-dev libgumbo-dev libyaml-cpp-dev libspdlog-dev libfmt-dev
   libgtest-dev libgmock-dev libbenchmark-dev libcli11-dev nlohmann-json3-dev
   libsqlite3-dev libcpp-httplib-dev libxxhash-dev libre2-dev zlib1g-dev libbrotli-dev libjemalloc-dev
-  libdeflate-dev
+  libdeflate-dev libisal-dev
   clang clang-format clang-tidy libclang-rt-14-dev
   python3 curl
 )
