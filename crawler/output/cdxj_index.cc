@@ -14,30 +14,12 @@
 #include <nlohmann/json.hpp>
 #include <stdexcept>
 
+#include "crawler/output/warc_record.h"
 #include "crawler/util/ascii.h"
 #include "crawler/util/unique_fd.h"
 
 namespace crawler {
 namespace {
-
-// The value of `name` in a header block whose first line is a start line ("" when absent).
-std::string_view field(std::string_view head, std::string_view name) {
-  std::size_t start = head.find("\r\n");
-  while (start != std::string_view::npos) {
-    start += 2;
-    const std::size_t end = head.find("\r\n", start);
-    const std::string_view line =
-        head.substr(start, end == std::string_view::npos ? end : end - start);
-    if (line.empty()) break;
-    const std::size_t colon = line.find(':');
-    if (colon != std::string_view::npos &&
-        equals_ignore_case(trim_c_space(line.substr(0, colon)), name)) {
-      return trim_c_space(line.substr(colon + 1));
-    }
-    start = end;
-  }
-  return {};
-}
 
 int status_of(std::string_view http_head) {
   // "HTTP/1.1 200 OK"
@@ -138,7 +120,7 @@ CdxjEntry cdxj_entry(std::string url, std::string warc_date, bool revisit,
   if (revisit) {
     entry.mime = "warc/revisit";
   } else {
-    const std::string_view type = field(http_head, "content-type");
+    const std::string_view type = header_field(http_head, "content-type");
     entry.mime = std::string(trim_c_space(type.substr(0, type.find(';'))));
   }
   entry.status = status_of(http_head);
@@ -236,13 +218,13 @@ std::vector<CdxjEntry> index_warc_file(const std::filesystem::path& warc) {
     const std::string_view text(record.data(), produced);
     const std::size_t end = text.find("\r\n\r\n");
     const std::string_view warc_head = text.substr(0, end == std::string_view::npos ? 0 : end + 2);
-    const std::string_view type = field(warc_head, "warc-type");
+    const std::string_view type = header_field(warc_head, "warc-type");
     if (type == "response" || type == "revisit") {
       const std::string_view block = text.substr(end + 4);
-      entries.push_back(cdxj_entry(std::string(field(warc_head, "warc-target-uri")),
-                                   std::string(field(warc_head, "warc-date")), type == "revisit",
-                                   block.substr(0, block.find("\r\n\r\n") + 2),
-                                   field(warc_head, "warc-payload-digest"), offset, used));
+      entries.push_back(cdxj_entry(std::string(header_field(warc_head, "warc-target-uri")),
+                                   std::string(header_field(warc_head, "warc-date")),
+                                   type == "revisit", block.substr(0, block.find("\r\n\r\n") + 2),
+                                   header_field(warc_head, "warc-payload-digest"), offset, used));
     }
     offset += used;
   }

@@ -35,24 +35,6 @@ class Sha1 {
   std::unique_ptr<EVP_MD_CTX, DigestDeleter> context_;
 };
 
-// The value of header `name` in an HTTP header block ("" when absent).
-std::string_view header_value(std::string_view head, std::string_view name) {
-  std::size_t line_start = head.find("\r\n");
-  while (line_start != std::string_view::npos) {
-    line_start += 2;
-    const std::size_t line_end = head.find("\r\n", line_start);
-    const std::string_view line = head.substr(
-        line_start, line_end == std::string_view::npos ? line_end : line_end - line_start);
-    const std::size_t colon = line.find(':');
-    if (colon != std::string_view::npos &&
-        equals_ignore_case(trim_c_space(line.substr(0, colon)), name)) {
-      return trim_c_space(line.substr(colon + 1));
-    }
-    line_start = line_end;
-  }
-  return {};
-}
-
 // Feeds the data of a chunked body to `sink`, stopping at the last chunk or the first framing
 // error (what came before it counts).
 template <typename Sink>
@@ -88,6 +70,24 @@ void for_each_chunk(std::string_view body, Sink&& sink) {
 
 }  // namespace
 
+std::string_view header_field(std::string_view head, std::string_view name) {
+  std::size_t start = head.find("\r\n");
+  while (start != std::string_view::npos) {
+    start += 2;
+    const std::size_t end = head.find("\r\n", start);
+    const std::string_view line =
+        head.substr(start, end == std::string_view::npos ? end : end - start);
+    if (line.empty()) break;  // the blank line that ends the block
+    const std::size_t colon = line.find(':');
+    if (colon != std::string_view::npos &&
+        equals_ignore_case(trim_c_space(line.substr(0, colon)), name)) {
+      return trim_c_space(line.substr(colon + 1));
+    }
+    start = end;
+  }
+  return {};
+}
+
 std::string base32(std::string_view data) {
   static constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
   std::string out;
@@ -115,7 +115,7 @@ std::string warc_sha1(std::string_view data) {
 
 std::string http_payload_digest(std::string_view head, std::string_view body) {
   Sha1 sha;
-  const std::string_view coding = header_value(head, "transfer-encoding");
+  const std::string_view coding = header_field(head, "transfer-encoding");
   if (equals_ignore_case(coding, "chunked")) {
     for_each_chunk(body, [&](std::string_view chunk) { sha.update(chunk); });
   } else {

@@ -16,6 +16,10 @@
 
 namespace crawler {
 
+// The value of field `name` (any case) in a header block whose first line is a start line: an
+// HTTP message's head or a WARC record's. "" when absent; the block's blank line ends the search.
+std::string_view header_field(std::string_view head, std::string_view name);
+
 // "sha1:" and the base32 of the SHA-1 of `data`.
 std::string warc_sha1(std::string_view data);
 

@@ -28,6 +28,16 @@ constexpr int kBusyTimeoutMs = 5000;
 // of a query per chunk does not matter.
 constexpr std::int64_t kChunkRows = 1024;
 
+// Added in version 2; both a new schema and the upgrade from version 1 create it.
+constexpr const char* kRunFilesTable = R"sql(
+CREATE TABLE run_files (
+  run_id INTEGER NOT NULL,
+  path TEXT NOT NULL,
+  committed_length INTEGER NOT NULL DEFAULT 0,
+  PRIMARY KEY (run_id, path)
+) WITHOUT ROWID;
+)sql";
+
 // The schema, version kSchemaVersion. Changing it means a new version number: open() refuses
 // databases of any other version rather than guessing.
 //
@@ -60,12 +70,6 @@ CREATE TABLE runs (
   started_at TEXT NOT NULL,
   finished INTEGER NOT NULL DEFAULT 0
 );
-CREATE TABLE run_files (
-  run_id INTEGER NOT NULL,
-  path TEXT NOT NULL,
-  committed_length INTEGER NOT NULL DEFAULT 0,
-  PRIMARY KEY (run_id, path)
-) WITHOUT ROWID;
 CREATE TABLE spill (
   seq INTEGER PRIMARY KEY AUTOINCREMENT,
   fp INTEGER NOT NULL,
@@ -304,6 +308,7 @@ void StateStore::Impl::create_or_check_schema() {
     }
     if (fresh) {
       c.exec(kSchema, "creating the schema");
+      c.exec(kRunFilesTable, "creating the schema");
       Stmt insert = c.prepare("INSERT INTO meta (key, value) VALUES (?1, ?2)");
       Query(c, insert, "writing the schema version")
           .bind_text(1, "application")
@@ -347,9 +352,8 @@ void StateStore::Impl::create_or_check_schema() {
   if (version == "1") {
     // Version 2 added run_files and the archived capture of each URL.
     Transaction tx(c, begin, commit, rollback);
+    c.exec(kRunFilesTable, "upgrading the schema to version 2");
     c.exec(
-        "CREATE TABLE IF NOT EXISTS run_files (run_id INTEGER NOT NULL, path TEXT NOT NULL, "
-        "committed_length INTEGER NOT NULL DEFAULT 0, PRIMARY KEY (run_id, path)) WITHOUT ROWID;"
         "ALTER TABLE urls ADD COLUMN capture_digest TEXT;"
         "ALTER TABLE urls ADD COLUMN captured_at TEXT;"
         "UPDATE meta SET value = '2' WHERE key = 'schema_version';",
